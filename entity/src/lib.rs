@@ -1,0 +1,10 @@
+//! sea-orm entities: plain data, one file per table. Validation lives in the
+//! `erhverv` crate's domain types; rows here hold already-parsed values.
+pub mod app_user;
+pub mod audit_event;
+pub mod business;
+pub mod business_segment;
+pub mod contact;
+pub mod contact_person;
+pub mod p_unit;
+pub mod user_session;

@@ -1,0 +1,14 @@
+//! Migrations, portable across SQLite and PostgreSQL. One migration per file
+//! (`DeriveMigrationName` names a migration after its file).
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,8 @@
+//! The business registry: list with filters, detail page, create and edit,
+//! P-units and contact persons.
+mod form;
+mod handlers;
+pub mod queries;
+
+pub use form::BusinessInput;
+pub use handlers::{date, local_time, routes};

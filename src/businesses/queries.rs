@@ -1,0 +1,363 @@
+//! Persistence for businesses: the filtered list, the detail page's reads,
+//! and the create/update transaction.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{app_user, business, business_segment, contact, contact_person, p_unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
+};
+
+use super::BusinessInput;
+use crate::domain::{District, IndustrySection, Segment, SizeBand};
+use crate::web::form::FormData;
+use crate::{audit, db};
+
+pub const PAGE_SIZE: u64 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsultantFilter {
+    Is(i32),
+    Unassigned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Status {
+    #[default]
+    Active,
+    Ceased,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    NameDesc,
+    Cvr,
+    Updated,
+}
+
+impl Sort {
+    pub const ALL: [(Sort, &'static str, &'static str); 4] = [
+        (Sort::Name, "name", "sort_name"),
+        (Sort::NameDesc, "-name", "sort_name_desc"),
+        (Sort::Cvr, "cvr", "sort_cvr"),
+        (Sort::Updated, "-updated", "sort_updated"),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _, _)| *s == self).map(|(_, c, _)| *c).unwrap_or("name")
+    }
+}
+
+/// The list page's filters, parsed leniently from the query string: a value
+/// that isn't a known code is ignored rather than failing the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub district: Option<District>,
+    pub section: Option<IndustrySection>,
+    pub size: Option<SizeBand>,
+    pub consultant: Option<ConsultantFilter>,
+    pub segment: Option<Segment>,
+    pub status: Status,
+    pub sort: Sort,
+    pub page: u64,
+}
+
+impl ListFilter {
+    pub fn from_query(q: &FormData, me: i32) -> Self {
+        ListFilter {
+            district: District::parse(q.get("district")).ok(),
+            section: IndustrySection::parse(q.get("section")).ok(),
+            size: SizeBand::parse(q.get("size")).ok(),
+            consultant: match q.get("consultant") {
+                "me" => Some(ConsultantFilter::Is(me)),
+                "none" => Some(ConsultantFilter::Unassigned),
+                s => s.parse().ok().map(ConsultantFilter::Is),
+            },
+            segment: Segment::parse(q.get("segment")).ok(),
+            status: match q.get("status") {
+                "ceased" => Status::Ceased,
+                "all" => Status::All,
+                _ => Status::Active,
+            },
+            sort: Sort::ALL
+                .iter()
+                .find(|(_, c, _)| *c == q.get("sort"))
+                .map(|(s, _, _)| *s)
+                .unwrap_or_default(),
+            page: q.get("page").parse().unwrap_or(1).clamp(1, 1_000_000),
+        }
+    }
+
+    /// The query string for this filter at another page.
+    pub fn to_query(&self, page: u64) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(d) = self.district {
+            pairs.push(("district", d.as_str().into()));
+        }
+        if let Some(s) = self.section {
+            pairs.push(("section", s.as_str().into()));
+        }
+        if let Some(s) = self.size {
+            pairs.push(("size", s.as_str().into()));
+        }
+        match self.consultant {
+            Some(ConsultantFilter::Is(id)) => pairs.push(("consultant", id.to_string())),
+            Some(ConsultantFilter::Unassigned) => pairs.push(("consultant", "none".into())),
+            None => {}
+        }
+        if let Some(s) = self.segment {
+            pairs.push(("segment", s.as_str().into()));
+        }
+        match self.status {
+            Status::Active => {}
+            Status::Ceased => pairs.push(("status", "ceased".into())),
+            Status::All => pairs.push(("status", "all".into())),
+        }
+        if self.sort != Sort::Name {
+            pairs.push(("sort", self.sort.code().into()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+pub struct ListPage {
+    pub rows: Vec<business::Model>,
+    pub total: u64,
+}
+
+/// One page of businesses and the total count. Each filter column has an
+/// index that leads with it and continues with the sort key, so a filtered
+/// page reads an index range instead of scanning the table.
+pub async fn list(db: &DatabaseConnection, f: &ListFilter) -> Result<ListPage, DbErr> {
+    let mut q = business::Entity::find();
+    if let Some(d) = f.district {
+        q = q.filter(business::Column::District.eq(d.as_str()));
+    }
+    if let Some(s) = f.section {
+        q = q.filter(business::Column::IndustrySection.eq(s.as_str()));
+    }
+    if let Some(s) = f.size {
+        q = q.filter(business::Column::SizeBand.eq(s.as_str()));
+    }
+    match f.consultant {
+        Some(ConsultantFilter::Is(id)) => q = q.filter(business::Column::ConsultantId.eq(id)),
+        Some(ConsultantFilter::Unassigned) => q = q.filter(business::Column::ConsultantId.is_null()),
+        None => {}
+    }
+    if let Some(s) = f.segment {
+        q = q.filter(
+            business::Column::Id.in_subquery(
+                Query::select()
+                    .column(business_segment::Column::BusinessId)
+                    .from(business_segment::Entity)
+                    .and_where(business_segment::Column::Segment.eq(s.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    match f.status {
+        Status::Active => q = q.filter(business::Column::Active.eq(true)),
+        Status::Ceased => q = q.filter(business::Column::Active.eq(false)),
+        Status::All => {}
+    }
+    let total = q.clone().count(db).await?;
+    let q = match f.sort {
+        Sort::Name => q
+            .order_by_asc(business::Column::SortName)
+            .order_by_asc(business::Column::Id),
+        Sort::NameDesc => q
+            .order_by_desc(business::Column::SortName)
+            .order_by_desc(business::Column::Id),
+        Sort::Cvr => q.order_by_asc(business::Column::Cvr),
+        Sort::Updated => q
+            .order_by_desc(business::Column::UpdatedAt)
+            .order_by_desc(business::Column::Id),
+    };
+    let rows = q
+        .offset((f.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(db)
+        .await?;
+    Ok(ListPage { rows, total })
+}
+
+pub struct Detail {
+    pub business: business::Model,
+    pub segments: Vec<String>,
+    pub p_units: Vec<p_unit::Model>,
+    pub persons: Vec<contact_person::Model>,
+    pub contacts: Vec<contact::Model>,
+}
+
+pub async fn detail(db: &DatabaseConnection, id: i32) -> Result<Option<Detail>, DbErr> {
+    let Some(business) = business::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let segments = segments_of(db, id).await?;
+    let p_units = p_unit::Entity::find()
+        .filter(p_unit::Column::BusinessId.eq(id))
+        .order_by_asc(p_unit::Column::PNumber)
+        .all(db)
+        .await?;
+    let persons = contact_person::Entity::find()
+        .filter(contact_person::Column::BusinessId.eq(id))
+        .order_by_desc(contact_person::Column::IsPrimary)
+        .order_by_asc(contact_person::Column::Name)
+        .all(db)
+        .await?;
+    let contacts = contact::Entity::find()
+        .filter(contact::Column::BusinessId.eq(id))
+        .order_by_desc(contact::Column::OccurredAt)
+        .limit(200)
+        .all(db)
+        .await?;
+    Ok(Some(Detail {
+        business,
+        segments,
+        p_units,
+        persons,
+        contacts,
+    }))
+}
+
+pub async fn segments_of<C: ConnectionTrait>(db: &C, id: i32) -> Result<Vec<String>, DbErr> {
+    Ok(business_segment::Entity::find()
+        .filter(business_segment::Column::BusinessId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.segment)
+        .collect())
+}
+
+pub async fn find_by_cvr<C: ConnectionTrait>(db: &C, cvr: u32) -> Result<Option<business::Model>, DbErr> {
+    business::Entity::find()
+        .filter(business::Column::Cvr.eq(cvr as i32))
+        .one(db)
+        .await
+}
+
+/// Display names of users by id (consultant columns).
+pub async fn user_names(db: &DatabaseConnection, ids: impl IntoIterator<Item = i32>) -> Result<HashMap<i32, String>, DbErr> {
+    let ids: Vec<i32> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+/// Copies the validated input onto a row.
+pub fn apply(input: &BusinessInput, am: &mut business::ActiveModel) {
+    am.cvr = Set(input.cvr.value() as i32);
+    am.name = Set(input.name.clone());
+    am.sort_name = Set(input.name.to_lowercase());
+    am.company_form = Set(input.company_form.as_str().into());
+    am.street = Set(input.street.clone());
+    am.postal_code = Set(input.postal_code.map(|p| i32::from(p.value())));
+    am.city = Set(input.city.clone());
+    am.district = Set(input.district().map(|d| d.as_str().into()));
+    am.industry_code = Set(input.industry_code.map(|c| c.value() as i32));
+    am.industry_section = Set(input.section().map(|s| s.as_str().into()));
+    am.employees = Set(input.employees.map(|n| n as i32));
+    am.size_band = Set(input.size_band().map(|s| s.as_str().into()));
+    am.active = Set(input.active);
+    am.advertising_protected = Set(input.advertising_protected);
+    am.consultant_id = Set(input.consultant_id);
+    am.email = Set(input.email.as_ref().map(|e| e.as_str().into()));
+    am.phone = Set(input.phone.as_ref().map(|p| p.as_str().into()));
+    am.notes = Set(input.notes.clone());
+}
+
+pub enum SaveOutcome {
+    Saved(i32),
+    /// The CVR number belongs to this other business.
+    DuplicateCvr(i32),
+    NotFound,
+}
+
+/// Creates (`id` None) or updates a business with its segments and an audit
+/// event, in one write transaction. The CVR check happens inside the
+/// transaction, so two simultaneous creations can't both pass it.
+pub async fn save(
+    db: &DatabaseConnection,
+    id: Option<i32>,
+    input: &BusinessInput,
+    actor: i32,
+) -> Result<SaveOutcome, DbErr> {
+    let tx = db::begin_write(db).await?;
+    if let Some(existing) = find_by_cvr(&tx, input.cvr.value()).await?
+        && Some(existing.id) != id
+    {
+        return Ok(SaveOutcome::DuplicateCvr(existing.id));
+    }
+    let now = Utc::now();
+    let saved = match id {
+        None => {
+            let mut am = business::ActiveModel {
+                source: Set("manual".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            apply(input, &mut am);
+            am.insert(&tx).await?
+        }
+        Some(id) => {
+            let Some(row) = business::Entity::find_by_id(id).one(&tx).await? else {
+                return Ok(SaveOutcome::NotFound);
+            };
+            let mut am: business::ActiveModel = row.into();
+            apply(input, &mut am);
+            am.updated_at = Set(now);
+            am.update(&tx).await?
+        }
+    };
+    set_segments(&tx, saved.id, &input.segments).await?;
+    let action = if id.is_none() { "create" } else { "update" };
+    audit::record(&tx, Some(actor), action, "business", Some(saved.id), None).await?;
+    tx.commit().await?;
+    Ok(SaveOutcome::Saved(saved.id))
+}
+
+pub async fn set_segments<C: ConnectionTrait>(db: &C, id: i32, segments: &[Segment]) -> Result<(), DbErr> {
+    business_segment::Entity::delete_many()
+        .filter(business_segment::Column::BusinessId.eq(id))
+        .exec(db)
+        .await?;
+    if !segments.is_empty() {
+        business_segment::Entity::insert_many(segments.iter().map(|s| business_segment::ActiveModel {
+            business_id: Set(id),
+            segment: Set(s.as_str().into()),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Counts of active businesses per district, for the overview page.
+pub async fn count_by_district(db: &DatabaseConnection) -> Result<Vec<(Option<String>, i64)>, DbErr> {
+    business::Entity::find()
+        .select_only()
+        .column(business::Column::District)
+        .column_as(business::Column::Id.count(), "n")
+        .filter(business::Column::Active.eq(true))
+        .group_by(business::Column::District)
+        .into_tuple::<(Option<String>, i64)>()
+        .all(db)
+        .await
+}

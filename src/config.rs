@@ -1,0 +1,77 @@
+//! Layered settings: built-in defaults < optional `erhverv.toml` < `ERHVERV_*`
+//! environment variables < command-line flags. Secrets are wrapped so they
+//! never end up in a log line or a `Debug` print.
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Where the SQLite database, the session key and other local state live.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// `postgres://…` to use PostgreSQL; unset means SQLite in `data_dir`.
+    #[serde(skip_serializing)]
+    pub database_url: Option<SecretString>,
+    /// Maximum database connections in the pool.
+    pub db_max_connections: u32,
+    /// Mark the session cookie `Secure` (HTTPS only). On in production;
+    /// `demo` turns it off for plain-HTTP local runs unless set explicitly.
+    pub cookie_secure: Option<bool>,
+    /// 64-byte session key as 128 hex characters; unset means a key
+    /// generated once and kept in `data_dir/session.key`.
+    #[serde(skip_serializing)]
+    pub session_key: Option<SecretString>,
+    /// How long a sign-in lasts.
+    pub session_hours: u32,
+    /// Failed sign-ins allowed per client address within 15 minutes.
+    pub login_attempts: u32,
+    /// Log format: `pretty` or `json`.
+    pub log_format: String,
+    /// Largest accepted upload (CSV import), in MiB.
+    pub max_upload_mib: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            db_max_connections: 8,
+            cookie_secure: None,
+            session_key: None,
+            session_hours: 10,
+            login_attempts: 10,
+            log_format: "pretty".into(),
+            max_upload_mib: 256,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the layers. `file` is the TOML file; a missing file is fine.
+    pub fn load(file: &Path) -> anyhow::Result<Settings> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if file.exists() {
+            fig = fig.merge(Toml::file(file));
+        }
+        // The conventional DATABASE_URL works too; ERHVERV_DATABASE_URL wins.
+        fig = fig
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(Env::prefixed("ERHVERV_"));
+        fig.extract().context("reading configuration")
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure.unwrap_or(true)
+    }
+}

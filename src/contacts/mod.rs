@@ -1,0 +1,6 @@
+//! The contact log: calls, meetings, visits, emails and events with a
+//! business, with optional follow-up dates.
+mod handlers;
+pub mod queries;
+
+pub use handlers::routes;

@@ -1,0 +1,214 @@
+use crate::domain::Lang;
+
+/// Why a value was rejected. There is one variant per reason so that callers (and tests)
+/// can tell the reasons apart, and every variant has a sentence a user can act on in both
+/// languages via [`DomainError::message`]. `Display` gives the English sentence, which is
+/// what ends up in logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
+pub enum DomainError {
+    /// The field was empty (or only whitespace).
+    Required,
+    /// The text is longer than `max` characters.
+    TooLong { max: usize },
+    /// The text contains control characters other than line breaks and tabs.
+    ControlCharacter,
+    /// A CVR number that is not 8 digits (or contains other characters).
+    CvrFormat,
+    /// A CVR number that starts with 0; no CVR number does.
+    CvrLeadingZero,
+    /// A CVR number whose modulus-11 check fails, usually a typo.
+    CvrChecksum,
+    /// A P-number that is not 10 digits or starts with 0.
+    PNumberFormat,
+    /// A P-number already registered to another business (a production unit belongs to
+    /// exactly one business).
+    PNumberTaken,
+    /// A postal code that is not 4 digits.
+    PostalCodeFormat,
+    /// A 4-digit postal code outside the Danish range 1000-9990.
+    PostalCodeRange,
+    /// A malformed email address.
+    EmailFormat,
+    /// A phone number that is neither Danish (8 digits) nor international (+ and 7-15 digits).
+    PhoneFormat,
+    /// An industry code that is not 6 digits.
+    IndustryCodeFormat,
+    /// An industry code whose first two digits are not a DB07 division.
+    IndustryCodeUnknown,
+    /// A code that is not in a code list (district, segment, role, ...).
+    UnknownValue,
+    /// A company form text that is not recognised.
+    CompanyFormUnknown,
+    /// A number of employees that is neither a number nor an interval.
+    EmployeesFormat,
+    /// A yes/no field with another value.
+    YesNoFormat,
+    /// A field in a UTF-8 file that is not valid UTF-8.
+    InvalidEncoding,
+    /// A row with a different number of fields than the header.
+    FieldCount { expected: usize, found: usize },
+    /// A row so long that the file is almost certainly broken (e.g. an unclosed quote).
+    RecordTooLong { max_bytes: usize },
+    /// The file could not be read further (the reason is the I/O error's text).
+    ReadFailed(String),
+}
+
+impl DomainError {
+    /// A complete sentence for the user, in Danish or English.
+    pub fn message(&self, lang: Lang) -> String {
+        use DomainError as E;
+        let (da, en): (String, String) = match self {
+            E::Required => ("Feltet skal udfyldes.".into(), "This field is required.".into()),
+            E::TooLong { max } => (
+                format!("Teksten må højst være {max} tegn."),
+                format!("The text must be at most {max} characters."),
+            ),
+            E::ControlCharacter => (
+                "Teksten indeholder ugyldige kontroltegn.".into(),
+                "The text contains invalid control characters.".into(),
+            ),
+            E::CvrFormat => (
+                "CVR-nummeret skal være 8 cifre.".into(),
+                "The CVR number must be 8 digits.".into(),
+            ),
+            E::CvrLeadingZero => (
+                "CVR-nummeret kan ikke begynde med 0.".into(),
+                "The CVR number cannot start with 0.".into(),
+            ),
+            E::CvrChecksum => (
+                "CVR-nummeret er ikke gyldigt (kontrolcifferet passer ikke). Tjek for tastefejl."
+                    .into(),
+                "The CVR number is not valid (the check digit does not match). Check for typos."
+                    .into(),
+            ),
+            E::PNumberFormat => (
+                "P-nummeret skal være 10 cifre og kan ikke begynde med 0.".into(),
+                "The P-number must be 10 digits and cannot start with 0.".into(),
+            ),
+            E::PNumberTaken => (
+                "P-nummeret er allerede registreret på en anden virksomhed.".into(),
+                "The P-number is already registered to another business.".into(),
+            ),
+            E::PostalCodeFormat => (
+                "Postnummeret skal være 4 cifre.".into(),
+                "The postal code must be 4 digits.".into(),
+            ),
+            E::PostalCodeRange => (
+                "Postnummeret skal være et dansk postnummer mellem 1000 og 9990.".into(),
+                "The postal code must be a Danish postal code between 1000 and 9990.".into(),
+            ),
+            E::EmailFormat => (
+                "E-mailadressen er ikke gyldig. Skriv den som navn@eksempel.dk.".into(),
+                "The email address is not valid. Write it as name@example.com.".into(),
+            ),
+            E::PhoneFormat => (
+                "Telefonnummeret skal være 8 cifre eller et udenlandsk nummer, der begynder med +."
+                    .into(),
+                "The phone number must be 8 digits, or a foreign number starting with +.".into(),
+            ),
+            E::IndustryCodeFormat => (
+                "Branchekoden skal være 6 cifre (DB07), fx 561010.".into(),
+                "The industry code must be 6 digits (DB07), e.g. 561010.".into(),
+            ),
+            E::IndustryCodeUnknown => (
+                "Branchekoden findes ikke i Dansk Branchekode (DB07).".into(),
+                "The industry code does not exist in the Danish industry codes (DB07).".into(),
+            ),
+            E::UnknownValue => (
+                "Værdien er ikke en af de tilladte muligheder.".into(),
+                "The value is not one of the allowed options.".into(),
+            ),
+            E::CompanyFormUnknown => (
+                "Virksomhedsformen kendes ikke. Brug fx A/S, ApS, I/S eller Enkeltmandsvirksomhed."
+                    .into(),
+                "The company form is not recognised. Use e.g. A/S, ApS, I/S or Enkeltmandsvirksomhed."
+                    .into(),
+            ),
+            E::EmployeesFormat => (
+                "Antal ansatte skal være et tal (fx 12) eller et interval (fx 10-19).".into(),
+                "The number of employees must be a number (e.g. 12) or an interval (e.g. 10-19)."
+                    .into(),
+            ),
+            E::YesNoFormat => (
+                "Værdien skal være ja eller nej.".into(),
+                "The value must be yes or no.".into(),
+            ),
+            E::InvalidEncoding => (
+                "Feltet indeholder tegn, der ikke er gyldig UTF-8.".into(),
+                "The field contains characters that are not valid UTF-8.".into(),
+            ),
+            E::FieldCount { expected, found } => (
+                format!("Rækken har {found} felter, men overskriften har {expected}."),
+                format!("The row has {found} fields, but the header has {expected}."),
+            ),
+            E::RecordTooLong { max_bytes } => (
+                format!(
+                    "Rækken er længere end {max_bytes} byte. Filen er sandsynligvis beskadiget (fx et anførselstegn, der ikke er lukket)."
+                ),
+                format!(
+                    "The row is longer than {max_bytes} bytes. The file is probably damaged (e.g. a quotation mark that is not closed)."
+                ),
+            ),
+            E::ReadFailed(reason) => (
+                format!("Filen kunne ikke læses færdig: {reason}"),
+                format!("The file could not be read to the end: {reason}"),
+            ),
+        };
+        match lang {
+            Lang::Da => da,
+            Lang::En => en,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_sentences_in_both_languages() {
+        let all = [
+            DomainError::Required,
+            DomainError::TooLong { max: 10 },
+            DomainError::ControlCharacter,
+            DomainError::CvrFormat,
+            DomainError::CvrLeadingZero,
+            DomainError::CvrChecksum,
+            DomainError::PNumberFormat,
+            DomainError::PNumberTaken,
+            DomainError::PostalCodeFormat,
+            DomainError::PostalCodeRange,
+            DomainError::EmailFormat,
+            DomainError::PhoneFormat,
+            DomainError::IndustryCodeFormat,
+            DomainError::IndustryCodeUnknown,
+            DomainError::UnknownValue,
+            DomainError::CompanyFormUnknown,
+            DomainError::EmployeesFormat,
+            DomainError::YesNoFormat,
+            DomainError::InvalidEncoding,
+            DomainError::FieldCount {
+                expected: 3,
+                found: 2,
+            },
+            DomainError::RecordTooLong { max_bytes: 1024 },
+            DomainError::ReadFailed("disk gone".into()),
+        ];
+        for e in all {
+            let da = e.message(Lang::Da);
+            let en = e.message(Lang::En);
+            assert!(da.ends_with('.') || da.ends_with("gone"), "{da}");
+            assert_ne!(da, en, "{e:?} must be translated");
+            assert_eq!(e.to_string(), en);
+        }
+        assert_eq!(
+            DomainError::CvrFormat.message(Lang::Da),
+            "CVR-nummeret skal være 8 cifre."
+        );
+        assert_eq!(
+            DomainError::CvrFormat.to_string(),
+            "The CVR number must be 8 digits."
+        );
+    }
+}

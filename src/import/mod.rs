@@ -1,0 +1,407 @@
+//! Business import from CSV files in the CVR register's shape: upsert by CVR
+//! number in chunks, each chunk one transaction, so a row is stored whole or
+//! not at all and a crash loses at most the chunk in flight.
+mod handlers;
+pub mod jobs;
+pub mod parse;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::Utc;
+use entity::{business, p_unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use serde::Serialize;
+
+use crate::domain::{DomainError, Lang};
+pub use handlers::routes;
+use parse::{ImportReader, ImportRow, RowError};
+
+/// The columns the import reads, as (Danish, English) headings. Headings are
+/// matched without regard to case, spaces and punctuation; other spellings
+/// the parser knows are listed in `parse.rs`.
+pub const KNOWN_COLUMNS: [(&str, &str); 12] = [
+    ("CVR-nummer", "cvr"),
+    ("Navn", "name"),
+    ("Virksomhedsform", "company_form"),
+    ("Adresse", "address"),
+    ("Postnr", "postal_code"),
+    ("By", "city"),
+    ("Branchekode", "industry_code"),
+    ("Antal ansatte", "employees"),
+    ("Reklamebeskyttet", "advertising_protected"),
+    ("P-nummer", "p_number"),
+    ("Email", "email"),
+    ("Telefon", "phone"),
+];
+
+/// Rows per transaction.
+const CHUNK: usize = 1000;
+/// Invalid rows kept for the report; the count covers all of them.
+const MAX_REPORTED: usize = 1000;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub invalid: u64,
+    pub errors: Vec<String>,
+    pub unknown_headings: Vec<String>,
+    pub encoding: String,
+}
+
+impl Summary {
+    pub fn line(&self) -> String {
+        format!(
+            "imported: {} new, {} changed, {} unchanged, {} invalid",
+            self.new, self.changed, self.unchanged, self.invalid
+        )
+    }
+}
+
+/// A reader that counts the bytes read, for progress bars.
+pub struct Counting<R> {
+    inner: R,
+    pub read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Counting<R> {
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            read: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("{0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// Reads the whole file and stores its valid rows. `lang` is the language of
+/// the row messages in the summary. Fails only when the file can't be read
+/// at all (no header, no CVR column) or the database fails.
+pub async fn run<R: Read + Send + 'static>(
+    db: &DatabaseConnection,
+    reader: R,
+    lang: Lang,
+    actor: Option<i32>,
+) -> Result<Summary, ImportFailure> {
+    // CSV parsing is synchronous: it runs on a blocking thread and hands
+    // chunks of parsed rows over a small channel (bounded memory).
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Result<ImportRow, RowError>>>(4);
+    let (head_tx, head_rx) = tokio::sync::oneshot::channel::<Result<(Vec<String>, String), String>>();
+    let parser = tokio::task::spawn_blocking(move || {
+        let reader = match ImportReader::new(reader) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = head_tx.send(Err(e.message(lang)));
+                return;
+            }
+        };
+        let _ = head_tx.send(Ok((reader.unknown_headings().to_vec(), reader.encoding().to_string())));
+        let mut batch = Vec::with_capacity(CHUNK);
+        for item in reader {
+            batch.push(item);
+            if batch.len() >= CHUNK && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+    });
+    let (unknown_headings, encoding) = match head_rx.await {
+        Ok(Ok(h)) => h,
+        Ok(Err(msg)) => return Err(ImportFailure::Unreadable(msg)),
+        Err(_) => return Err(ImportFailure::Unreadable("the file could not be read".into())),
+    };
+    let mut summary = Summary {
+        unknown_headings,
+        encoding,
+        ..Default::default()
+    };
+    while let Some(batch) = rx.recv().await {
+        let mut rows = Vec::with_capacity(batch.len());
+        for item in batch {
+            match item {
+                Ok(row) => rows.push(row),
+                Err(e) => summary.invalid_row(e.message(lang)),
+            }
+        }
+        store_chunk(db, rows, lang, &mut summary).await?;
+    }
+    let _ = parser.await;
+    crate::audit::record(
+        db,
+        actor,
+        "import",
+        "business",
+        None,
+        Some(summary.line()),
+    )
+    .await?;
+    tracing::info!(
+        new = summary.new,
+        changed = summary.changed,
+        unchanged = summary.unchanged,
+        invalid = summary.invalid,
+        "import finished"
+    );
+    Ok(summary)
+}
+
+impl Summary {
+    fn invalid_row(&mut self, msg: String) {
+        self.invalid += 1;
+        if self.errors.len() < MAX_REPORTED {
+            self.errors.push(msg);
+        }
+    }
+}
+
+/// The columns the import owns; an empty cell leaves the stored value alone.
+fn merged(row: &ImportRow, old: Option<&business::Model>) -> business::Model {
+    let now = Utc::now();
+    let mut m = old.cloned().unwrap_or(business::Model {
+        id: 0,
+        cvr: row.cvr.value() as i32,
+        name: String::new(),
+        sort_name: String::new(),
+        company_form: "andet".into(),
+        street: None,
+        postal_code: None,
+        city: None,
+        district: None,
+        industry_code: None,
+        industry_section: None,
+        employees: None,
+        size_band: None,
+        active: true,
+        advertising_protected: false,
+        consultant_id: None,
+        email: None,
+        phone: None,
+        notes: None,
+        source: "import".into(),
+        created_at: now,
+        updated_at: now,
+    });
+    m.name = row.name.clone();
+    m.sort_name = row.name.to_lowercase();
+    if let Some(f) = row.company_form {
+        m.company_form = f.as_str().into();
+    }
+    if row.street.is_some() {
+        m.street = row.street.clone();
+    }
+    if let Some(p) = row.postal_code {
+        m.postal_code = Some(i32::from(p.value()));
+        m.district = p.district(m.street.as_deref()).map(|d| d.as_str().into());
+    }
+    if row.city.is_some() {
+        m.city = row.city.clone();
+    }
+    if let Some(c) = row.industry_code {
+        m.industry_code = Some(c.value() as i32);
+        m.industry_section = Some(c.section().as_str().into());
+    }
+    if let Some(n) = row.employees {
+        m.employees = Some(n as i32);
+    }
+    if let Some(s) = row.size {
+        m.size_band = Some(s.as_str().into());
+    }
+    m.advertising_protected = row.advertising_protected;
+    if let Some(e) = &row.email {
+        m.email = Some(e.as_str().into());
+    }
+    if let Some(p) = &row.phone {
+        m.phone = Some(p.as_str().into());
+    }
+    m
+}
+
+fn to_active(m: business::Model) -> business::ActiveModel {
+    business::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        cvr: Set(m.cvr),
+        name: Set(m.name),
+        sort_name: Set(m.sort_name),
+        company_form: Set(m.company_form),
+        street: Set(m.street),
+        postal_code: Set(m.postal_code),
+        city: Set(m.city),
+        district: Set(m.district),
+        industry_code: Set(m.industry_code),
+        industry_section: Set(m.industry_section),
+        employees: Set(m.employees),
+        size_band: Set(m.size_band),
+        active: Set(m.active),
+        advertising_protected: Set(m.advertising_protected),
+        consultant_id: Set(m.consultant_id),
+        email: Set(m.email),
+        phone: Set(m.phone),
+        notes: Set(m.notes),
+        source: Set(m.source),
+        created_at: Set(m.created_at),
+        updated_at: Set(m.updated_at),
+    }
+}
+
+async fn store_chunk(
+    db: &DatabaseConnection,
+    rows: Vec<ImportRow>,
+    lang: Lang,
+    summary: &mut Summary,
+) -> Result<(), ImportFailure> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // A CVR number twice in one file: the later row wins, as if imported
+    // one after the other.
+    let mut seen = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        seen.insert(r.cvr.value(), i);
+    }
+    let tx = crate::db::begin_write(db).await?;
+    let cvrs: Vec<i32> = seen.keys().map(|c| *c as i32).collect();
+    let existing: HashMap<i32, business::Model> = business::Entity::find()
+        .filter(business::Column::Cvr.is_in(cvrs.clone()))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|b| (b.cvr, b))
+        .collect();
+    let pnums: Vec<i64> = rows.iter().filter_map(|r| r.p_number.map(|p| p.value() as i64)).collect();
+    let p_owner: HashMap<i64, i32> = if pnums.is_empty() {
+        HashMap::new()
+    } else {
+        p_unit::Entity::find()
+            .select_only()
+            .column(p_unit::Column::PNumber)
+            .column(p_unit::Column::BusinessId)
+            .filter(p_unit::Column::PNumber.is_in(pnums))
+            .into_tuple::<(i64, i32)>()
+            .all(&tx)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let mut inserts = Vec::new();
+    let mut new_p_units: Vec<(i32, p_unit::ActiveModel)> = Vec::new();
+    let mut claimed: HashSet<i64> = HashSet::new();
+    for (i, row) in rows.iter().enumerate() {
+        if seen.get(&row.cvr.value()) != Some(&i) {
+            // Superseded by a later row with the same CVR in this chunk.
+            summary.unchanged += 1;
+            continue;
+        }
+        let old = existing.get(&(row.cvr.value() as i32));
+        // A P-number belongs to one business: a row that would move it is
+        // refused whole.
+        let mut p_new = None;
+        if let Some(p) = row.p_number {
+            let pv = p.value() as i64;
+            match (p_owner.get(&pv), old) {
+                (Some(owner), Some(b)) if *owner == b.id => {}
+                (Some(_), _) => {
+                    let e = RowError {
+                        line: row.line,
+                        field: Some("p_number"),
+                        error: DomainError::PNumberTaken,
+                        value: p.to_string(),
+                    };
+                    summary.invalid_row(e.message(lang));
+                    continue;
+                }
+                (None, _) if claimed.insert(pv) => p_new = Some(pv),
+                (None, _) => {}
+            }
+        }
+        let want = merged(row, old);
+        let p_am = p_new.map(|pv| p_unit::ActiveModel {
+            p_number: Set(pv),
+            street: Set(want.street.clone()),
+            postal_code: Set(want.postal_code),
+            city: Set(want.city.clone()),
+            ..Default::default()
+        });
+        match old {
+            None => {
+                summary.new += 1;
+                if let Some(p) = p_am {
+                    new_p_units.push((want.cvr, p));
+                }
+                inserts.push(to_active(want));
+            }
+            Some(old) => {
+                if let Some(mut p) = p_am {
+                    p.business_id = Set(old.id);
+                    p.insert(&tx).await?;
+                }
+                if *old == want && p_new.is_none() {
+                    summary.unchanged += 1;
+                } else {
+                    summary.changed += 1;
+                    if *old != want {
+                        let mut am = to_active(want);
+                        am.id = Set(old.id);
+                        am.updated_at = Set(Utc::now());
+                        am.update(&tx).await?;
+                    }
+                }
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        let new_cvrs: Vec<i32> = inserts
+            .iter()
+            .filter_map(|a| match &a.cvr {
+                sea_orm::ActiveValue::Set(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        business::Entity::insert_many(inserts).exec_without_returning(&tx).await?;
+        if !new_p_units.is_empty() {
+            let ids: HashMap<i32, i32> = business::Entity::find()
+                .select_only()
+                .column(business::Column::Cvr)
+                .column(business::Column::Id)
+                .filter(business::Column::Cvr.is_in(new_cvrs))
+                .into_tuple::<(i32, i32)>()
+                .all(&tx)
+                .await?
+                .into_iter()
+                .collect();
+            let units: Vec<p_unit::ActiveModel> = new_p_units
+                .into_iter()
+                .filter_map(|(cvr, mut p)| {
+                    p.business_id = Set(*ids.get(&cvr)?);
+                    Some(p)
+                })
+                .collect();
+            p_unit::Entity::insert_many(units).exec_without_returning(&tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

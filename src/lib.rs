@@ -1,0 +1,14 @@
+//! erhverv: the business-service portal and CRM of Copenhagen Municipality's
+//! business administration.
+pub mod audit;
+pub mod businesses;
+pub mod config;
+pub mod contacts;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod startup;
+pub mod telemetry;
+pub mod users;
+pub mod web;

@@ -1,0 +1,294 @@
+//! The `erhverv` command line: serve the portal, run the demo, migrate, seed,
+//! import businesses and manage users.
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use erhverv::{config::Settings, db, demo, domain::Role, import, startup::Application, users};
+
+#[derive(Parser)]
+#[command(name = "erhverv", version, about = "Business-service portal and CRM of Copenhagen Municipality")]
+struct Cli {
+    /// Data directory (SQLite database, session key, uploads)
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file
+    #[arg(long, global = true, value_name = "FILE", default_value = "erhverv.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the data directory, migrate, fill an empty database with demo data, and serve
+    Demo {
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: Option<String>,
+        /// Number of demo businesses
+        #[arg(long, default_value_t = 20_000)]
+        businesses: usize,
+    },
+    /// Serve the portal
+    Serve {
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: Option<String>,
+    },
+    /// Run database migrations
+    Migrate,
+    /// Fill an empty database with deterministic demo data
+    Seed {
+        #[arg(long, default_value_t = 20_000)]
+        businesses: usize,
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Write a demo CSV in the CVR register's shape (for import tests and benchmarks)
+    DemoCsv {
+        /// Output file
+        file: PathBuf,
+        #[arg(long, default_value_t = 20_000)]
+        businesses: usize,
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Import businesses from a CSV file (CVR register shape; upsert by CVR number)
+    Import { file: PathBuf },
+    /// Manage staff users
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user; the password is read from standard input
+    Add {
+        username: String,
+        #[arg(long, value_parser = ["admin", "consultant", "council"])]
+        role: String,
+        /// Display name (defaults to the username)
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List users
+    List,
+    /// Disable a user and end all of the user's sessions
+    Disable { username: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut settings = Settings::load(&cli.config)?;
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    erhverv::telemetry::init(&settings.log_format);
+    match cli.command {
+        Command::Demo { bind, businesses } => {
+            if let Some(b) = bind {
+                settings.bind = b;
+            }
+            // Plain HTTP on a laptop: a Secure cookie would never come back.
+            settings.cookie_secure.get_or_insert(false);
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            if demo::is_empty(&conn).await? {
+                eprintln!("Genererer demodata ({businesses} virksomheder) …");
+                let started = std::time::Instant::now();
+                demo::seed(&conn, businesses, demo::DEFAULT_SEED, std::io::stderr().is_terminal()).await?;
+                eprintln!("Demodata klar på {:.1} s.", started.elapsed().as_secs_f64());
+            }
+            let app = Application::build(settings, Some(conn)).await?;
+            println!("erhverv kører på {}", app.url());
+            println!("Demo-logins (adgangskode «{}»):", demo::DEMO_PASSWORD);
+            println!("  admin      – administrator");
+            println!("  konsulent  – virksomhedskonsulent");
+            println!("  raad       – Erhvervsrådet (kun læseadgang)");
+            std::io::stdout().flush().ok();
+            app.run_until_stopped().await?;
+        }
+        Command::Serve { bind } => {
+            if let Some(b) = bind {
+                settings.bind = b;
+            }
+            let app = Application::build(settings, None).await?;
+            println!("erhverv kører på {}", app.url());
+            std::io::stdout().flush().ok();
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            println!("migrations applied");
+        }
+        Command::Seed { businesses, seed } => {
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            let started = std::time::Instant::now();
+            demo::seed(&conn, businesses, seed, std::io::stderr().is_terminal()).await?;
+            println!("seeded {businesses} businesses in {:.1} s", started.elapsed().as_secs_f64());
+        }
+        Command::DemoCsv { file, businesses, seed } => {
+            let out = std::io::BufWriter::new(
+                std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?,
+            );
+            let n = demo::generator::write_cvr_csv(
+                demo::generator::businesses(seed, businesses, demo::CONSULTANTS),
+                out,
+                b';',
+            )?;
+            println!("wrote {n} rows to {}", file.display());
+        }
+        Command::Import { file } => return import_file(&settings, &file).await,
+        Command::User { action } => return user(&settings, action).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<ExitCode> {
+    let f = match std::fs::File::open(file) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let conn = db::connect(settings).await?;
+    db::migrate(&conn).await?;
+    let reader = import::Counting::new(std::io::BufReader::with_capacity(256 * 1024, f));
+    let read = reader.read.clone();
+    let pb = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(size)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("[{bar:40}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let ticker = {
+        let pb = pb.clone();
+        tokio::spawn(async move {
+            loop {
+                pb.set_position(read.load(std::sync::atomic::Ordering::Relaxed));
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        })
+    };
+    let result = import::run(&conn, reader, erhverv::domain::Lang::Da, None).await;
+    ticker.abort();
+    pb.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            if !summary.unknown_headings.is_empty() {
+                eprintln!("ukendte kolonner (ignoreret): {}", summary.unknown_headings.join(", "));
+            }
+            for e in &summary.errors {
+                eprintln!("{e}");
+            }
+            if summary.invalid as usize > summary.errors.len() {
+                eprintln!("… og {} flere ugyldige rækker", summary.invalid as usize - summary.errors.len());
+            }
+            println!("{}", summary.line());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(import::ImportFailure::Unreadable(msg)) => {
+            eprintln!("error: {}: {msg}", file.display());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode> {
+    let conn = db::connect(settings).await?;
+    db::migrate(&conn).await?;
+    match action {
+        UserAction::Add { username, role, name, email } => {
+            let username = match users::parse_username(&username) {
+                Ok(u) => u,
+                Err(_) => {
+                    eprintln!("error: a username is 2–40 characters: a–z, 0–9, '.', '-', '_'");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let email = match email {
+                Some(e) => Some(
+                    erhverv::domain::EmailAddress::parse(&e)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                        .as_str()
+                        .to_string(),
+                ),
+                None => None,
+            };
+            if std::io::stdin().is_terminal() {
+                eprint!("Adgangskode for {username}: ");
+            }
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let new = users::NewUser {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                email,
+                role,
+            };
+            match users::create_with_password(&conn, &new, password, None).await? {
+                Ok(u) => println!("created user {} ({})", u.username, u.role),
+                Err(users::UserError::Taken) => {
+                    eprintln!("error: the username {} is taken", new.username);
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(_) => {
+                    eprintln!("error: the password must be at least 10 characters");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        UserAction::List => {
+            for u in users::list(&conn).await? {
+                println!(
+                    "{:<20} {:<11} {:<9} {}",
+                    u.username,
+                    u.role,
+                    if u.disabled { "disabled" } else { "active" },
+                    u.display_name
+                );
+            }
+        }
+        UserAction::Disable { username } => match users::set_disabled(&conn, &username, true, None).await? {
+            Some(_) => println!("disabled {username}; all of the user's sessions have ended"),
+            None => {
+                eprintln!("error: no user {username}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}

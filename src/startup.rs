@@ -1,0 +1,150 @@
+//! Builds the application: database, templates, session key, HTTP server on
+//! an already-bound listener (so port 0 reports the real port).
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use actix_session::{SessionMiddleware, storage::CookieSessionStore};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite},
+    dev::{Server, Service},
+    middleware::{ErrorHandlers, NormalizePath, TrailingSlash},
+    web,
+};
+use anyhow::Context;
+use futures_util::FutureExt;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+
+use crate::config::Settings;
+use crate::web::{AppState, error::render_error_page, ratelimit::RateLimiter, render::Templates};
+
+pub struct Application {
+    port: u16,
+    host: String,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates and binds. `db` may be passed in by a caller that
+    /// already holds a connection (the `demo` command seeds first).
+    pub async fn build(settings: Settings, db: Option<DatabaseConnection>) -> anyhow::Result<Self> {
+        let db = match db {
+            Some(db) => db,
+            None => {
+                let db = crate::db::connect(&settings).await?;
+                crate::db::migrate(&db).await?;
+                db
+            }
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        let key = session_key(&settings)?;
+        let state = web::Data::new(AppState {
+            db,
+            templates: Templates::load()?,
+            login_limiter: RateLimiter::new(settings.login_attempts, Duration::from_secs(15 * 60)),
+            dummy_hash: crate::web::auth::hash_password("not-a-real-password")?,
+            imports: Default::default(),
+            settings: settings.clone(),
+        });
+        let secure = settings.cookie_secure();
+        let ttl = actix_web::cookie::time::Duration::hours(i64::from(settings.session_hours));
+        let max_upload = settings.max_upload_mib * 1024 * 1024;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(max_upload))
+                .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                .wrap(
+                    SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                        .cookie_name("erhverv_session".into())
+                        .cookie_secure(secure)
+                        .cookie_http_only(true)
+                        .cookie_same_site(SameSite::Lax)
+                        .session_lifecycle(
+                            actix_session::config::PersistentSession::default().session_ttl(ttl),
+                        )
+                        .build(),
+                )
+                .wrap(NormalizePath::new(TrailingSlash::Trim))
+                .wrap_fn(|req, srv| {
+                    // One log line per request: method, route pattern, status,
+                    // time. No query strings, no bodies: nothing personal.
+                    let method = req.method().to_string();
+                    let started = Instant::now();
+                    srv.call(req).map(move |res| {
+                        if let Ok(res) = &res {
+                            let route = res.request().match_pattern().unwrap_or_else(|| "-".into());
+                            tracing::info!(
+                                method,
+                                route,
+                                status = res.status().as_u16(),
+                                ms = started.elapsed().as_secs_f64() * 1000.0,
+                                "request"
+                            );
+                        }
+                        res
+                    })
+                })
+                .configure(crate::web::routes)
+        })
+        .listen(listener)
+        .context("starting the HTTP server")?
+        .run();
+        Ok(Self {
+            port: addr.port(),
+            host: addr.ip().to_string(),
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
+        let host = match self.host.as_str() {
+            "0.0.0.0" | "::" => "127.0.0.1",
+            h => h,
+        };
+        format!("http://{host}:{}", self.port)
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The cookie key: from configuration, else generated once and kept in the
+/// data directory so sessions survive a restart.
+fn session_key(settings: &Settings) -> anyhow::Result<Key> {
+    if let Some(hexkey) = &settings.session_key {
+        let bytes = hex::decode(hexkey.expose_secret().trim())
+            .context("session_key must be hex")?;
+        return Key::try_from(bytes.as_slice()).context("session_key must be 64 bytes (128 hex digits)");
+    }
+    let path = settings.data_dir.join("session.key");
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Ok(key) = Key::try_from(bytes.as_slice())
+    {
+        return Ok(key);
+    }
+    std::fs::create_dir_all(&settings.data_dir).context("creating the data directory")?;
+    let key = Key::generate();
+    write_private(&path, key.master()).context("writing the session key")?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    opts.open(path)?.write_all(bytes)
+}

@@ -1,0 +1,226 @@
+//! Staff sign-in: the encrypted session cookie carries a session id whose row
+//! in `user_session` must exist and belong to an enabled user. Deleting the
+//! row (logout, disabling the user) ends the session at once.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use chrono::Utc;
+use entity::{app_user, user_session};
+use rand::RngCore;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use tera::Context;
+
+use crate::domain::{Lang, Role};
+use crate::web::{AppState, error::AppError, i18n};
+
+pub const SESSION_ID: &str = "sid";
+pub const CSRF: &str = "csrf";
+pub const FLASH: &str = "flash";
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(CSRF) {
+        return t;
+    }
+    let t = random_token();
+    let _ = session.insert(CSRF, &t);
+    t
+}
+
+pub fn set_flash(session: &Session, message: &str) {
+    let _ = session.insert(FLASH, message);
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+    pub can_edit: bool,
+}
+
+/// A signed-in staff member, with what every page needs.
+pub struct Staff {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub lang: Lang,
+    pub csrf: String,
+    pub session: Session,
+    pub path: String,
+}
+
+impl Staff {
+    /// Case work: consultants and admins; the council reads aggregates only.
+    pub fn require_case_worker(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin | Role::Consultant => Ok(()),
+            Role::Council => Err(AppError::Forbidden),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn flash(&self, key: &str) {
+        set_flash(&self.session, self.t(key));
+    }
+
+    /// The context every staff page starts from.
+    pub fn context(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert(
+            "user",
+            &UserView {
+                id: self.id,
+                username: self.username.clone(),
+                display_name: self.display_name.clone(),
+                role: self.role.as_str(),
+                role_label: self.role.label(self.lang),
+                is_admin: self.role == Role::Admin,
+                can_edit: self.role != Role::Council,
+            },
+        );
+        ctx.insert("csrf", &self.csrf);
+        ctx.insert("path", &self.path);
+        let flash: Option<String> = self.session.get(FLASH).ok().flatten();
+        if flash.is_some() {
+            self.session.remove(FLASH);
+        }
+        ctx.insert("flash", &flash);
+        ctx
+    }
+}
+
+/// The path and query to come back to after signing in.
+fn return_path(req: &HttpRequest) -> String {
+    match req.uri().path_and_query() {
+        Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?
+                .clone();
+            let session = req.get_session();
+            let next = return_path(&req);
+            let Some(sid) = session.get::<String>(SESSION_ID).ok().flatten() else {
+                return Err(AppError::SignIn { next });
+            };
+            let Some(user) = live_session_user(&state.db, sid).await? else {
+                session.purge();
+                return Err(AppError::SignIn { next });
+            };
+            let role = Role::parse(&user.role).map_err(|_| AppError::Forbidden)?;
+            Ok(Staff {
+                id: user.id,
+                username: user.username,
+                display_name: user.display_name,
+                role,
+                lang: i18n::lang_of(&req),
+                csrf: csrf_token(&session),
+                session,
+                path: req.path().to_string(),
+            })
+        })
+    }
+}
+
+/// The user of a live session: the session must not have expired and the
+/// user must not be disabled.
+async fn live_session_user(
+    db: &sea_orm::DatabaseConnection,
+    sid: String,
+) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
+    let Some(s) = user_session::Entity::find_by_id(sid)
+        .filter(user_session::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    app_user::Entity::find_by_id(s.user_id)
+        .filter(app_user::Column::Disabled.eq(false))
+        .one(db)
+        .await
+}
+
+/// A visitor who may not be signed in (sign-in page, public pages).
+pub struct Visitor {
+    pub lang: Lang,
+    pub csrf: String,
+    pub session: Session,
+}
+
+impl Visitor {
+    pub fn context(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("user", &Option::<()>::None);
+        ctx.insert("csrf", &self.csrf);
+        ctx.insert("path", "/login");
+        let flash: Option<String> = self.session.get(FLASH).ok().flatten();
+        if flash.is_some() {
+            self.session.remove(FLASH);
+        }
+        ctx.insert("flash", &flash);
+        ctx
+    }
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        std::future::ready(Ok(Visitor {
+            lang: i18n::lang_of(req),
+            csrf: csrf_token(&session),
+            session,
+        }))
+    }
+}

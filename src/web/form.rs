@@ -1,0 +1,84 @@
+//! Form bodies parsed by hand from `application/x-www-form-urlencoded`, so a
+//! hostile or malformed body never fails deserialisation with a bare 400:
+//! every field is a string that the domain types then parse. The extractor
+//! also checks the CSRF token against the session.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+
+use crate::web::{auth, error::AppError};
+
+/// Largest form body accepted (the longest field is a note of a few KiB).
+const LIMIT: usize = 256 * 1024;
+
+#[derive(Debug, Default, Clone)]
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+}
+
+impl FormData {
+    pub fn parse(bytes: &[u8]) -> Self {
+        FormData {
+            pairs: form_urlencoded::parse(bytes).into_owned().collect(),
+        }
+    }
+
+    /// The first value of `name`, or "" when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1" | "ja" | "yes")
+    }
+}
+
+/// A form posted with a valid CSRF token.
+pub struct Form(pub FormData);
+
+/// Constant-time comparison, so the token can't be guessed byte by byte.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequest for Form {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| AppError::TooLarge)?;
+            if bytes.len() > LIMIT {
+                return Err(AppError::TooLarge);
+            }
+            let data = FormData::parse(&bytes);
+            let expected = session.get::<String>(auth::CSRF).ok().flatten();
+            match expected {
+                Some(t) if same(&t, data.get("csrf_token")) => Ok(Form(data)),
+                _ => Err(AppError::Csrf),
+            }
+        })
+    }
+}
+
+/// Query-string parameters, parsed leniently: unknown or malformed values are
+/// ignored by the caller instead of failing the request.
+pub fn query(req: &HttpRequest) -> FormData {
+    FormData::parse(req.query_string().as_bytes())
+}

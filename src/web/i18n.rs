@@ -1,0 +1,250 @@
+//! UI language: Danish by default, English by choice (a cookie set by
+//! `/lang/{code}`). UI strings live here, one row per key.
+use std::collections::BTreeMap;
+
+use actix_web::HttpRequest;
+
+use crate::domain::Lang;
+
+pub const COOKIE: &str = "lang";
+
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    req.cookie(COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .unwrap_or_default()
+}
+
+/// Looks up a UI string; an unknown key shows itself, so a gap is visible.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    STRINGS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, da, en)| match lang {
+            Lang::Da => *da,
+            Lang::En => *en,
+        })
+        .unwrap_or("??")
+}
+
+pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    STRINGS
+        .iter()
+        .map(|(k, da, en)| {
+            (
+                *k,
+                match lang {
+                    Lang::Da => *da,
+                    Lang::En => *en,
+                },
+            )
+        })
+        .collect()
+}
+
+/// (key, Danish, English)
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("app_name", "Erhverv – Københavns Kommune", "Erhverv – City of Copenhagen"),
+    ("skip_to_content", "Gå til indhold", "Skip to content"),
+    ("other_lang", "English", "Dansk"),
+    ("other_lang_code", "en", "da"),
+    ("nav_home", "Overblik", "Overview"),
+    ("nav_businesses", "Virksomheder", "Businesses"),
+    ("nav_followups", "Mine opfølgninger", "My follow-ups"),
+    ("nav_contacts", "Mine kontakter", "My contacts"),
+    ("nav_import", "Import", "Import"),
+    ("nav_users", "Brugere", "Users"),
+    ("nav_main", "Hovedmenu", "Main menu"),
+    ("logout", "Log ud", "Sign out"),
+    ("signed_in_as", "Logget ind som", "Signed in as"),
+    // sign-in
+    ("login_title", "Log ind", "Sign in"),
+    ("login_intro", "Log ind med din medarbejderkonto.", "Sign in with your staff account."),
+    ("username", "Brugernavn", "Username"),
+    ("password", "Adgangskode", "Password"),
+    ("login_button", "Log ind", "Sign in"),
+    ("login_failed", "Forkert brugernavn eller adgangskode.", "Wrong username or password."),
+    // errors
+    ("error_400_title", "Forkert forespørgsel", "Bad request"),
+    ("error_400", "Forespørgslen kunne ikke forstås.", "The request could not be understood."),
+    ("error_403_title", "Ingen adgang", "Access denied"),
+    ("error_403", "Din rolle giver ikke adgang til denne side.", "Your role does not give access to this page."),
+    ("error_csrf_title", "Formularen er udløbet", "The form has expired"),
+    ("error_csrf", "Formularen er udløbet eller kom ikke fra denne side. Gå tilbage, genindlæs siden og prøv igen.", "The form has expired or did not come from this site. Go back, reload the page and try again."),
+    ("error_404_title", "Siden findes ikke", "Page not found"),
+    ("error_404", "Siden eller posten findes ikke (længere).", "The page or record does not exist (any more)."),
+    ("error_413_title", "For stor", "Too large"),
+    ("error_413", "Det indsendte er for stort.", "What was sent is too large."),
+    ("error_429_title", "For mange forsøg", "Too many attempts"),
+    ("error_429", "For mange forsøg på kort tid. Vent lidt og prøv igen.", "Too many attempts in a short time. Wait a little and try again."),
+    ("error_500_title", "Der skete en fejl", "Something went wrong"),
+    ("error_500", "Der skete en uventet fejl. Intet er gået tabt af det, der allerede var gemt. Prøv igen om lidt.", "An unexpected error occurred. Nothing already saved was lost. Please try again shortly."),
+    ("back_home", "Til forsiden", "Go to the front page"),
+    ("form_has_errors", "Formularen har fejl. Ret de markerede felter.", "The form has errors. Correct the marked fields."),
+    // home
+    ("home_title", "Overblik", "Overview"),
+    ("home_businesses", "Aktive virksomheder", "Active businesses"),
+    ("home_contacts_30", "Kontakter de sidste 30 dage", "Contacts in the last 30 days"),
+    ("home_my_due", "Mine opfølgninger, der er forfaldne", "My follow-ups that are due"),
+    ("home_by_district", "Virksomheder pr. bydel", "Businesses by district"),
+    ("district_other", "Uden for Københavns Kommune / ukendt", "Outside Copenhagen Municipality / unknown"),
+    // business list
+    ("businesses_title", "Virksomheder", "Businesses"),
+    ("filters", "Filtre", "Filters"),
+    ("filter_apply", "Vis", "Show"),
+    ("filter_reset", "Nulstil", "Reset"),
+    ("all", "Alle", "All"),
+    ("mine", "Mine", "Mine"),
+    ("unassigned", "Ingen konsulent", "No consultant"),
+    ("status", "Status", "Status"),
+    ("status_active", "Aktiv", "Active"),
+    ("status_ceased", "Ophørt", "Ceased"),
+    ("sort", "Sortering", "Sort by"),
+    ("sort_name", "Navn (A–Å)", "Name (A–Z)"),
+    ("sort_name_desc", "Navn (Å–A)", "Name (Z–A)"),
+    ("sort_cvr", "CVR-nummer", "CVR number"),
+    ("sort_updated", "Senest ændret", "Recently changed"),
+    ("results_count", "virksomheder", "businesses"),
+    ("page", "Side", "Page"),
+    ("of", "af", "of"),
+    ("previous", "Forrige", "Previous"),
+    ("next", "Næste", "Next"),
+    ("pagination", "Sider", "Pages"),
+    ("no_results", "Ingen virksomheder matcher filtrene.", "No businesses match the filters."),
+    ("new_business", "Opret virksomhed", "New business"),
+    // business fields
+    ("cvr", "CVR-nummer", "CVR number"),
+    ("name", "Navn", "Name"),
+    ("company_form", "Virksomhedsform", "Company form"),
+    ("address", "Adresse", "Address"),
+    ("street", "Vej og husnummer", "Street and number"),
+    ("postal_code", "Postnummer", "Postal code"),
+    ("city", "By", "City"),
+    ("district", "Bydel", "District"),
+    ("industry", "Branche", "Industry"),
+    ("industry_code", "Branchekode (DB07)", "Industry code (DB07)"),
+    ("industry_section", "Branchehovedgruppe", "Industry section"),
+    ("employees", "Antal ansatte", "Employees"),
+    ("size", "Størrelse", "Size"),
+    ("consultant", "Virksomhedskonsulent", "Business consultant"),
+    ("segments", "Segmenter", "Segments"),
+    ("advertising_protected", "Reklamebeskyttet", "Advertising protected"),
+    ("advertising_protected_hint", "Virksomheden har frabedt sig henvendelser, der ikke vedrører en sag.", "The business has opted out of contact that is not about a case."),
+    ("active", "Aktiv", "Active"),
+    ("email", "E-mail", "Email"),
+    ("phone", "Telefon", "Phone"),
+    ("notes", "Noter", "Notes"),
+    ("source", "Kilde", "Source"),
+    ("none", "Ingen", "None"),
+    ("choose", "Vælg …", "Choose …"),
+    ("yes", "Ja", "Yes"),
+    ("no", "Nej", "No"),
+    ("save", "Gem", "Save"),
+    ("cancel", "Annuller", "Cancel"),
+    ("edit", "Rediger", "Edit"),
+    ("delete", "Slet", "Delete"),
+    ("remove", "Fjern", "Remove"),
+    ("edit_business", "Rediger virksomhed", "Edit business"),
+    ("business_saved", "Virksomheden er gemt.", "The business has been saved."),
+    ("business_created", "Virksomheden er oprettet.", "The business has been created."),
+    ("cvr_exists", "En virksomhed med dette CVR-nummer findes allerede:", "A business with this CVR number already exists:"),
+    ("cvr_cannot_change", "CVR-nummeret kan ikke ændres.", "The CVR number cannot be changed."),
+    ("p_units", "Produktionsenheder (P-numre)", "Production units (P-numbers)"),
+    ("p_number", "P-nummer", "P-number"),
+    ("add_p_unit", "Tilføj P-enhed", "Add production unit"),
+    ("p_unit_added", "P-enheden er tilføjet.", "The production unit has been added."),
+    ("p_unit_removed", "P-enheden er fjernet.", "The production unit has been removed."),
+    ("p_number_exists", "P-nummeret er allerede registreret.", "The P-number is already registered."),
+    ("no_p_units", "Ingen P-enheder registreret.", "No production units registered."),
+    ("contact_persons", "Kontaktpersoner", "Contact persons"),
+    ("person_name", "Navn", "Name"),
+    ("person_role", "Stilling", "Role"),
+    ("primary", "Primær", "Primary"),
+    ("primary_contact", "Primær kontaktperson", "Primary contact"),
+    ("add_person", "Tilføj kontaktperson", "Add contact person"),
+    ("person_added", "Kontaktpersonen er tilføjet.", "The contact person has been added."),
+    ("person_removed", "Kontaktpersonen er fjernet.", "The contact person has been removed."),
+    ("no_persons", "Ingen kontaktpersoner registreret.", "No contact persons registered."),
+    ("timeline", "Kontakthistorik", "Contact history"),
+    ("no_contacts", "Ingen kontakter registreret endnu.", "No contacts logged yet."),
+    ("log_contact", "Registrer kontakt", "Log contact"),
+    ("facts", "Stamdata", "Details"),
+    ("cvr_hint", "8 cifre, fx 10150817.", "8 digits, e.g. 10150817."),
+    ("postal_code_hint", "Bydelen udledes af postnummeret.", "The district is derived from the postal code."),
+    ("industry_code_hint", "DB07-branchekode med 6 cifre, fx 561010.", "DB07 industry code, 6 digits, e.g. 561010."),
+    ("size_hint", "Bruges, når antal ansatte ikke er kendt.", "Used when the number of employees is not known."),
+    ("p_number_hint", "10 cifre.", "10 digits."),
+    ("required", "skal udfyldes", "required"),
+    ("errors_in_form", "Formularen har fejl", "The form has errors"),
+    ("go_to_first_error", "Gå til første fejl", "Go to the first error"),
+    // contacts
+    ("channel", "Kontaktform", "Channel"),
+    ("occurred_at", "Tidspunkt", "When"),
+    ("subject", "Emne", "Subject"),
+    ("outcome", "Resultat", "Outcome"),
+    ("follow_up_on", "Opfølgning senest", "Follow up by"),
+    ("follow_up_hint", "Valgfri. Opfølgningen kommer på din liste over opfølgninger.", "Optional. The follow-up goes on your list of follow-ups."),
+    ("contact_saved", "Kontakten er registreret.", "The contact has been logged."),
+    ("by", "af", "by"),
+    ("business", "Virksomhed", "Business"),
+    ("followups_title", "Mine opfølgninger", "My follow-ups"),
+    ("followups_intro", "Forfaldne og dagens opfølgninger først.", "Overdue and today's follow-ups first."),
+    ("overdue", "Forfalden", "Overdue"),
+    ("due_today", "I dag", "Today"),
+    ("upcoming", "Kommende", "Upcoming"),
+    ("mark_done", "Marker som udført", "Mark as done"),
+    ("followup_done", "Opfølgningen er markeret som udført.", "The follow-up has been marked as done."),
+    ("no_followups", "Du har ingen åbne opfølgninger.", "You have no open follow-ups."),
+    ("my_contacts_title", "Mine kontakter", "My contacts"),
+    ("date", "Dato", "Date"),
+    ("invalid_datetime", "Angiv dato og klokkeslæt som dd-mm-åååå tt:mm.", "Give the date and time as dd-mm-yyyy hh:mm."),
+    ("future_datetime", "Tidspunktet ligger i fremtiden.", "The time is in the future."),
+    ("invalid_date", "Angiv en dato som dd-mm-åååå.", "Give a date as dd-mm-yyyy."),
+    ("followup_before_contact", "Opfølgningen kan ikke ligge før kontakten.", "The follow-up cannot be before the contact."),
+    // import
+    ("import_title", "Import af virksomheder", "Import businesses"),
+    ("import_intro", "Upload en CSV-fil i CVR-registrets format. Danske eller engelske kolonneoverskrifter; komma eller semikolon; UTF-8 eller Windows-1252. Virksomheder opdateres efter CVR-nummer.", "Upload a CSV file in the CVR register's format. Danish or English column headings; comma or semicolon; UTF-8 or Windows-1252. Businesses are updated by CVR number."),
+    ("import_file", "CSV-fil", "CSV file"),
+    ("import_button", "Importér", "Import"),
+    ("import_running", "Importen kører …", "The import is running …"),
+    ("import_done", "Importen er færdig.", "The import has finished."),
+    ("import_failed", "Filen kunne ikke læses:", "The file could not be read:"),
+    ("import_no_file", "Vælg en fil.", "Choose a file."),
+    ("import_new", "nye", "new"),
+    ("import_changed", "ændrede", "changed"),
+    ("import_unchanged", "uændrede", "unchanged"),
+    ("import_invalid", "ugyldige", "invalid"),
+    ("import_unknown_headings", "Ukendte kolonner (ignoreret):", "Unknown columns (ignored):"),
+    ("import_errors", "Ugyldige rækker", "Invalid rows"),
+    ("import_columns", "Kendte kolonner", "Known columns"),
+    ("import_refresh", "Siden opdateres automatisk.", "The page refreshes by itself."),
+    ("import_more_errors", "flere ugyldige rækker er ikke vist.", "more invalid rows are not shown."),
+    // users
+    ("users_title", "Brugere", "Users"),
+    ("role", "Rolle", "Role"),
+    ("display_name", "Navn", "Name"),
+    ("add_user", "Opret bruger", "Add user"),
+    ("user_added", "Brugeren er oprettet.", "The user has been created."),
+    ("user_disabled", "Brugeren er deaktiveret, og alle brugerens sessioner er afsluttet.", "The user has been disabled and all of the user's sessions have ended."),
+    ("user_enabled", "Brugeren er aktiveret igen.", "The user has been enabled again."),
+    ("disable", "Deaktiver", "Disable"),
+    ("enable", "Aktiver", "Enable"),
+    ("disabled", "Deaktiveret", "Disabled"),
+    ("username_taken", "Brugernavnet er optaget.", "The username is taken."),
+    ("username_invalid", "Brugernavnet må kun indeholde små bogstaver, tal, punktum, bindestreg og understreg (2–40 tegn).", "The username may only contain lower-case letters, digits, dot, hyphen and underscore (2–40 characters)."),
+    ("password_too_short", "Adgangskoden skal være mindst 10 tegn.", "The password must be at least 10 characters."),
+    ("cannot_disable_self", "Du kan ikke deaktivere dig selv.", "You cannot disable yourself."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_are_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, da, en) in STRINGS {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!da.is_empty() && !en.is_empty(), "empty string for {k}");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Sign-in, sign-out and the language switch.
+use actix_web::{HttpRequest, HttpResponse, cookie::Cookie, get, post, web};
+use chrono::{Duration, Utc};
+use entity::{app_user, user_session};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::audit;
+use crate::domain::Lang;
+use crate::web::{
+    AppState,
+    auth::{self, Staff, Visitor},
+    error::AppError,
+    form::{Form, query},
+    i18n,
+    render::see_other,
+};
+
+/// Only local paths: never an open redirect.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[get("/login")]
+async fn login_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let q = query(&req);
+    let mut ctx = visitor.context();
+    ctx.insert("next", safe_next(q.get("next")));
+    ctx.insert("username", "");
+    ctx.insert("error", &Option::<String>::None);
+    state.templates.page(visitor.lang, "login.html", &ctx)
+}
+
+#[post("/login")]
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    Form(form): Form,
+) -> Result<HttpResponse, AppError> {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    if let Err(retry_after) = state.login_limiter.check(ip) {
+        tracing::warn!("sign-in rate limit reached");
+        return Err(AppError::TooMany { retry_after });
+    }
+    let username = form.get("username").trim().to_lowercase();
+    let password = form.get("password");
+    let next = safe_next(form.get("next")).to_string();
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::Username.eq(&username))
+        .one(&state.db)
+        .await?;
+    // Verify even for an unknown user, so timing doesn't reveal accounts.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.clone());
+    let pw = password.to_string();
+    let ok = web::block(move || auth::verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("verifying password: {e}")))?;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            state.login_limiter.hit(ip);
+            tracing::info!("sign-in refused");
+            let mut ctx = visitor.context();
+            ctx.insert("next", &next);
+            ctx.insert("username", &username);
+            ctx.insert("error", i18n::t(visitor.lang, "login_failed"));
+            let body = state.templates.render(visitor.lang, "login.html", &ctx)?;
+            return Ok(HttpResponse::Unauthorized()
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+    };
+    let sid = auth::random_token();
+    let now = Utc::now();
+    user_session::Entity::insert(user_session::ActiveModel {
+        id: Set(sid.clone()),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(i64::from(state.settings.session_hours))),
+    })
+    .exec(&state.db)
+    .await?;
+    audit::record(&state.db, Some(user.id), "login", "app_user", Some(user.id), None).await?;
+    // A fresh cookie on sign-in (no session fixation), with a new CSRF token.
+    visitor.session.renew();
+    visitor.session.clear();
+    let _ = visitor.session.insert(auth::SESSION_ID, &sid);
+    let _ = visitor.session.insert(auth::CSRF, auth::random_token());
+    tracing::info!(user_id = user.id, "signed in");
+    Ok(see_other(&next))
+}
+
+#[post("/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    staff: Staff,
+    _form: Form,
+) -> Result<HttpResponse, AppError> {
+    if let Ok(Some(sid)) = staff.session.get::<String>(auth::SESSION_ID) {
+        user_session::Entity::delete_by_id(sid).exec(&state.db).await?;
+    }
+    staff.session.purge();
+    Ok(see_other("/login"))
+}
+
+/// `/lang/en?next=/businesses`: a plain link, so it works without JavaScript;
+/// the choice is kept in a cookie for a year.
+#[get("/lang/{code}")]
+async fn switch_lang(req: HttpRequest, code: web::Path<String>) -> HttpResponse {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let q = query(&req);
+    let mut cookie = Cookie::new(i18n::COOKIE, lang.as_str());
+    cookie.set_path("/");
+    cookie.set_max_age(actix_web::cookie::time::Duration::days(365));
+    cookie.set_same_site(actix_web::cookie::SameSite::Lax);
+    let mut res = see_other(safe_next(q.get("next")));
+    let _ = res.add_cookie(&cookie);
+    res
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(login_page)
+        .service(login)
+        .service(logout)
+        .service(switch_lang);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_only_allows_local_paths() {
+        for (input, want) in [
+            ("/businesses?page=2", "/businesses?page=2"),
+            ("//evil.example", "/"),
+            ("https://evil.example", "/"),
+            ("/\\evil", "/"),
+            ("", "/"),
+        ] {
+            assert_eq!(safe_next(input), want, "{input}");
+        }
+    }
+}

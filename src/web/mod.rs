@@ -1,0 +1,64 @@
+//! The HTTP layer: shared state, sign-in, CSRF, language, error pages.
+pub mod auth;
+pub mod error;
+pub mod fields;
+pub mod form;
+pub mod i18n;
+pub mod login;
+pub mod ratelimit;
+pub mod render;
+
+use actix_web::{HttpResponse, get, web};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::import::jobs::ImportJobs;
+use ratelimit::RateLimiter;
+use render::Templates;
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub templates: Templates,
+    pub settings: Settings,
+    pub login_limiter: RateLimiter,
+    /// A real argon2 hash to verify against when the user doesn't exist.
+    pub dummy_hash: String,
+    pub imports: ImportJobs,
+}
+
+/// Process is up.
+#[get("/health")]
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Ready to serve: the database answers.
+#[get("/ready")]
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    match crate::db::ping(&state.db).await {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unavailable")
+        }
+    }
+}
+
+#[get("/static/style.css")]
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(include_str!("../../static/style.css"))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health).service(ready).service(stylesheet);
+    login::routes(cfg);
+    crate::businesses::routes(cfg);
+    crate::contacts::routes(cfg);
+    crate::users::routes(cfg);
+    crate::import::routes(cfg);
+}

@@ -1,0 +1,79 @@
+//! Templates are compiled into the binary and parsed once at start-up, one
+//! Tera instance per language with that language's UI strings as `t`.
+use actix_web::HttpResponse;
+use tera::{Context, Tera};
+
+use crate::domain::Lang;
+use crate::web::{error::AppError, i18n};
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+/// Every template; names end in `.html` so autoescaping is on.
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "fields.html",
+    "error.html",
+    "login.html",
+    "home.html",
+    "businesses/list.html",
+    "businesses/detail.html",
+    "businesses/form.html",
+    "contacts/form.html",
+    "contacts/followups.html",
+    "contacts/mine.html",
+    "admin/import.html",
+    "admin/import_job.html",
+    "admin/users.html",
+];
+
+pub struct Templates {
+    da: Tera,
+    en: Tera,
+}
+
+impl Templates {
+    pub fn load() -> anyhow::Result<Self> {
+        Ok(Self {
+            da: build(Lang::Da)?,
+            en: build(Lang::En)?,
+        })
+    }
+
+    pub fn render(&self, lang: Lang, name: &str, ctx: &Context) -> Result<String, tera::Error> {
+        match lang {
+            Lang::Da => self.da.render(name, ctx),
+            Lang::En => self.en.render(name, ctx),
+        }
+    }
+
+    pub fn page(&self, lang: Lang, name: &str, ctx: &Context) -> Result<HttpResponse, AppError> {
+        Ok(html(self.render(lang, name, ctx)?))
+    }
+}
+
+fn build(lang: Lang) -> anyhow::Result<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html"]);
+    tera.add_raw_templates(TEMPLATES.iter().copied())
+        .map_err(|e| anyhow::anyhow!("parsing templates: {e}"))?;
+    tera.global_context().insert("t", &i18n::strings(lang));
+    tera.global_context().insert("lang", lang.as_str());
+    Ok(tera)
+}
+
+pub fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// 303 See Other: the answer to every successful form post.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}

@@ -1,0 +1,203 @@
+//! Spawns the real application on port 0 with a fresh database per test and
+//! drives it over HTTP with a cookie jar, as a browser would.
+use std::sync::Arc;
+
+use erhverv::{config::Settings, domain::Role, startup::Application, users};
+use reqwest::{Client, Response, cookie::CookieStore, redirect::Policy};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+
+pub const PASSWORD: &str = "korrekt-hest-batteri";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub _dir: tempfile::TempDir,
+}
+
+/// Runs a test body on SQLite, and on PostgreSQL as well when
+/// `TEST_DATABASE_URL` is set (a set but unreachable URL fails the test).
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if std::env::var("TEST_DATABASE_URL").is_err() {
+                    eprintln!("TEST_DATABASE_URL not set: PostgreSQL run of this test skipped");
+                    return;
+                }
+                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+/// A fresh PostgreSQL database on the server of `TEST_DATABASE_URL`.
+async fn fresh_postgres() -> String {
+    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let admin = Database::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+    let name = format!("erhverv_test_{}", erhverv::web::auth::random_token()[..16].to_string());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("creating a test database");
+    admin.close().await.ok();
+    match base.rfind('/') {
+        Some(i) => format!("{}/{}", &base[..i], name),
+        None => panic!("TEST_DATABASE_URL must end in /DBNAME"),
+    }
+}
+
+pub fn test_settings(dir: &std::path::Path) -> Settings {
+    Settings {
+        data_dir: dir.to_path_buf(),
+        bind: "127.0.0.1:0".into(),
+        cookie_secure: Some(false),
+        login_attempts: 5,
+        log_format: "pretty".into(),
+        db_max_connections: 4,
+        ..Settings::default()
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        erhverv::telemetry::init("pretty");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = test_settings(dir.path());
+    if backend == Backend::Postgres {
+        settings.database_url = Some(SecretString::from(fresh_postgres().await));
+    }
+    let db = erhverv::db::connect(&settings).await.expect("connect");
+    erhverv::db::migrate(&db).await.expect("migrate");
+    let app = Application::build(settings.clone(), Some(db.clone()))
+        .await
+        .expect("build app");
+    let address = app.url();
+    tokio::spawn(app.run_until_stopped());
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = Client::builder()
+        .redirect(Policy::none())
+        .cookie_provider(jar.clone())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        jar,
+        db,
+        settings,
+        _dir: dir,
+    }
+}
+
+/// The value of the first `name="csrf_token"` field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_string()
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// The CSRF token of the current session (read from a page, as a
+    /// browser's form would carry it).
+    pub async fn csrf(&self) -> String {
+        csrf_in(&self.get_html("/login").await)
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn add_user(&self, username: &str, role: Role) -> i32 {
+        let new = users::NewUser {
+            username: username.into(),
+            display_name: format!("Test {username}"),
+            email: None,
+            role,
+        };
+        users::create_with_password(&self.db, &new, PASSWORD, None)
+            .await
+            .expect("create user")
+            .expect("user created")
+            .id
+    }
+
+    pub async fn login(&self, username: &str) -> Response {
+        self.post_form("/login", &[("username", username), ("password", PASSWORD), ("next", "/")])
+            .await
+    }
+
+    /// Creates a user with the role and signs in as that user.
+    pub async fn signed_in(&self, username: &str, role: Role) -> i32 {
+        let id = self.add_user(username, role).await;
+        let res = self.login(username).await;
+        assert_eq!(res.status().as_u16(), 303, "sign-in should redirect");
+        id
+    }
+
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = self.address.parse().expect("url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(String::from))
+    }
+
+    pub fn set_lang(&self, lang: &str) {
+        let url = self.address.parse().expect("url");
+        self.jar.add_cookie_str(&format!("lang={lang}; Path=/"), &url);
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests against the running application.
+mod helpers;
+
+mod auth;
+mod businesses;
+mod contacts;
+mod import;
+mod pages;
