@@ -66,7 +66,11 @@ impl Settings {
         }
         // The conventional DATABASE_URL works too; ERHVERV_DATABASE_URL wins.
         fig = fig
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
             .merge(Env::prefixed("ERHVERV_"));
         fig.extract().context("reading configuration")
     }

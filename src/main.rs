@@ -9,13 +9,22 @@ use clap::{Parser, Subcommand};
 use erhverv::{config::Settings, db, demo, domain::Role, import, startup::Application, users};
 
 #[derive(Parser)]
-#[command(name = "erhverv", version, about = "Business-service portal and CRM of Copenhagen Municipality")]
+#[command(
+    name = "erhverv",
+    version,
+    about = "Business-service portal and CRM of Copenhagen Municipality"
+)]
 struct Cli {
     /// Data directory (SQLite database, session key, uploads)
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Configuration file
-    #[arg(long, global = true, value_name = "FILE", default_value = "erhverv.toml")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        default_value = "erhverv.toml"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -84,7 +93,10 @@ enum UserAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
@@ -118,7 +130,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if demo::is_empty(&conn).await? {
                 eprintln!("Genererer demodata ({businesses} virksomheder) …");
                 let started = std::time::Instant::now();
-                demo::seed(&conn, businesses, demo::DEFAULT_SEED, std::io::stderr().is_terminal()).await?;
+                demo::seed(
+                    &conn,
+                    businesses,
+                    demo::DEFAULT_SEED,
+                    std::io::stderr().is_terminal(),
+                )
+                .await?;
                 eprintln!("Demodata klar på {:.1} s.", started.elapsed().as_secs_f64());
             }
             let app = Application::build(settings, Some(conn)).await?;
@@ -149,11 +167,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::migrate(&conn).await?;
             let started = std::time::Instant::now();
             demo::seed(&conn, businesses, seed, std::io::stderr().is_terminal()).await?;
-            println!("seeded {businesses} businesses in {:.1} s", started.elapsed().as_secs_f64());
+            println!(
+                "seeded {businesses} businesses in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
         }
-        Command::DemoCsv { file, businesses, seed } => {
+        Command::DemoCsv {
+            file,
+            businesses,
+            seed,
+        } => {
             let out = std::io::BufWriter::new(
-                std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?,
+                std::fs::File::create(&file)
+                    .with_context(|| format!("creating {}", file.display()))?,
             );
             let n = demo::generator::write_cvr_csv(
                 demo::generator::businesses(seed, businesses, demo::CONSULTANTS),
@@ -206,13 +232,19 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
     match result {
         Ok(summary) => {
             if !summary.unknown_headings.is_empty() {
-                eprintln!("ukendte kolonner (ignoreret): {}", summary.unknown_headings.join(", "));
+                eprintln!(
+                    "ukendte kolonner (ignoreret): {}",
+                    summary.unknown_headings.join(", ")
+                );
             }
             for e in &summary.errors {
                 eprintln!("{e}");
             }
             if summary.invalid as usize > summary.errors.len() {
-                eprintln!("… og {} flere ugyldige rækker", summary.invalid as usize - summary.errors.len());
+                eprintln!(
+                    "… og {} flere ugyldige rækker",
+                    summary.invalid as usize - summary.errors.len()
+                );
             }
             println!("{}", summary.line());
             Ok(ExitCode::SUCCESS)
@@ -229,7 +261,12 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCod
     let conn = db::connect(settings).await?;
     db::migrate(&conn).await?;
     match action {
-        UserAction::Add { username, role, name, email } => {
+        UserAction::Add {
+            username,
+            role,
+            name,
+            email,
+        } => {
             let username = match users::parse_username(&username) {
                 Ok(u) => u,
                 Err(_) => {
@@ -282,13 +319,15 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCod
                 );
             }
         }
-        UserAction::Disable { username } => match users::set_disabled(&conn, &username, true, None).await? {
-            Some(_) => println!("disabled {username}; all of the user's sessions have ended"),
-            None => {
-                eprintln!("error: no user {username}");
-                return Ok(ExitCode::FAILURE);
+        UserAction::Disable { username } => {
+            match users::set_disabled(&conn, &username, true, None).await? {
+                Some(_) => println!("disabled {username}; all of the user's sessions have ended"),
+                None => {
+                    eprintln!("error: no user {username}");
+                    return Ok(ExitCode::FAILURE);
+                }
             }
-        },
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

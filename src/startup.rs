@@ -122,9 +122,10 @@ impl Application {
 /// data directory so sessions survive a restart.
 fn session_key(settings: &Settings) -> anyhow::Result<Key> {
     if let Some(hexkey) = &settings.session_key {
-        let bytes = hex::decode(hexkey.expose_secret().trim())
-            .context("session_key must be hex")?;
-        return Key::try_from(bytes.as_slice()).context("session_key must be 64 bytes (128 hex digits)");
+        let bytes =
+            hex::decode(hexkey.expose_secret().trim()).context("session_key must be hex")?;
+        return Key::try_from(bytes.as_slice())
+            .context("session_key must be 64 bytes (128 hex digits)");
     }
     let path = settings.data_dir.join("session.key");
     if let Ok(bytes) = std::fs::read(&path)

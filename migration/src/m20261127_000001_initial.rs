@@ -110,7 +110,10 @@ enum Contact {
     CreatedAt,
 }
 
-fn fk_business(table: impl IntoIden + 'static, col: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
+fn fk_business(
+    table: impl IntoIden + 'static,
+    col: impl IntoIden + 'static,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(table, col)
         .to(Business::Table, Business::Id)
@@ -167,7 +170,13 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        index(manager, "ix_user_session_user", UserSession::Table, vec![Alias::new("user_id")]).await?;
+        index(
+            manager,
+            "ix_user_session_user",
+            UserSession::Table,
+            vec![Alias::new("user_id")],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -226,10 +235,28 @@ impl MigrationTrait for Migration {
             ("ix_business_consultant", "consultant_id"),
             ("ix_business_active", "active"),
         ] {
-            index(manager, name, Business::Table, vec![Alias::new(col), Alias::new("sort_name"), Alias::new("id")]).await?;
+            index(
+                manager,
+                name,
+                Business::Table,
+                vec![Alias::new(col), Alias::new("sort_name"), Alias::new("id")],
+            )
+            .await?;
         }
-        index(manager, "ix_business_sort_name", Business::Table, vec![Alias::new("sort_name"), Alias::new("id")]).await?;
-        index(manager, "ix_business_updated", Business::Table, vec![Alias::new("updated_at"), Alias::new("id")]).await?;
+        index(
+            manager,
+            "ix_business_sort_name",
+            Business::Table,
+            vec![Alias::new("sort_name"), Alias::new("id")],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_business_updated",
+            Business::Table,
+            vec![Alias::new("updated_at"), Alias::new("id")],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -241,11 +268,20 @@ impl MigrationTrait for Migration {
                             .col(BusinessSegment::BusinessId)
                             .col(BusinessSegment::Segment),
                     )
-                    .foreign_key(&mut fk_business(BusinessSegment::Table, BusinessSegment::BusinessId))
+                    .foreign_key(&mut fk_business(
+                        BusinessSegment::Table,
+                        BusinessSegment::BusinessId,
+                    ))
                     .take(),
             )
             .await?;
-        index(manager, "ix_business_segment_segment", BusinessSegment::Table, vec![Alias::new("segment"), Alias::new("business_id")]).await?;
+        index(
+            manager,
+            "ix_business_segment_segment",
+            BusinessSegment::Table,
+            vec![Alias::new("segment"), Alias::new("business_id")],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -260,7 +296,13 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        index(manager, "ix_p_unit_business", PUnit::Table, vec![Alias::new("business_id")]).await?;
+        index(
+            manager,
+            "ix_p_unit_business",
+            PUnit::Table,
+            vec![Alias::new("business_id")],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -272,11 +314,20 @@ impl MigrationTrait for Migration {
                     .col(string_null(ContactPerson::Email))
                     .col(string_null(ContactPerson::Phone))
                     .col(boolean(ContactPerson::IsPrimary).default(false))
-                    .foreign_key(&mut fk_business(ContactPerson::Table, ContactPerson::BusinessId))
+                    .foreign_key(&mut fk_business(
+                        ContactPerson::Table,
+                        ContactPerson::BusinessId,
+                    ))
                     .take(),
             )
             .await?;
-        index(manager, "ix_contact_person_business", ContactPerson::Table, vec![Alias::new("business_id")]).await?;
+        index(
+            manager,
+            "ix_contact_person_business",
+            ContactPerson::Table,
+            vec![Alias::new("business_id")],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -301,9 +352,38 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        index(manager, "ix_contact_business", Contact::Table, vec![Alias::new("business_id"), Alias::new("occurred_at")]).await?;
-        index(manager, "ix_contact_user", Contact::Table, vec![Alias::new("user_id"), Alias::new("occurred_at")]).await?;
-        index(manager, "ix_contact_followup", Contact::Table, vec![Alias::new("user_id"), Alias::new("follow_up_done"), Alias::new("follow_up_on")]).await?;
+        index(
+            manager,
+            "ix_contact_business",
+            Contact::Table,
+            vec![Alias::new("business_id"), Alias::new("occurred_at")],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_contact_user",
+            Contact::Table,
+            vec![Alias::new("user_id"), Alias::new("occurred_at")],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_contact_occurred",
+            Contact::Table,
+            vec![Alias::new("occurred_at")],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_contact_followup",
+            Contact::Table,
+            vec![
+                Alias::new("user_id"),
+                Alias::new("follow_up_done"),
+                Alias::new("follow_up_on"),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

@@ -34,7 +34,8 @@ pub struct BusinessInput {
 
 impl BusinessInput {
     pub fn district(&self) -> Option<District> {
-        self.postal_code.and_then(|p| p.district(self.street.as_deref()))
+        self.postal_code
+            .and_then(|p| p.district(self.street.as_deref()))
     }
 
     pub fn section(&self) -> Option<IndustrySection> {
@@ -52,7 +53,9 @@ impl BusinessInput {
         let mut field = |name: &'static str, msg: String| {
             errors.entry(name).or_insert(msg);
         };
-        let cvr = Cvr::parse(f.get("cvr")).map_err(|e| field("cvr", e.message(lang))).ok();
+        let cvr = Cvr::parse(f.get("cvr"))
+            .map_err(|e| field("cvr", e.message(lang)))
+            .ok();
         let name = required_text(f.get("name"), 200)
             .map_err(|e| field("name", e.message(lang)))
             .ok();
@@ -80,7 +83,10 @@ impl BusinessInput {
             s => match s.parse::<u32>() {
                 Ok(n) if n <= 1_000_000 => Some(n),
                 _ => {
-                    field("employees", crate::domain::DomainError::EmployeesFormat.message(lang));
+                    field(
+                        "employees",
+                        crate::domain::DomainError::EmployeesFormat.message(lang),
+                    );
                     None
                 }
             },
@@ -94,7 +100,10 @@ impl BusinessInput {
             s => match s.parse::<i32>() {
                 Ok(id) if consultants.contains(&id) => Some(id),
                 _ => {
-                    field("consultant_id", crate::domain::DomainError::UnknownValue.message(lang));
+                    field(
+                        "consultant_id",
+                        crate::domain::DomainError::UnknownValue.message(lang),
+                    );
                     None
                 }
             },
@@ -145,5 +154,9 @@ impl BusinessInput {
 
 /// An optional field: empty means None, anything else must parse.
 pub fn opt<T, E>(s: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
-    if s.trim().is_empty() { Ok(None) } else { parse(s).map(Some) }
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(s).map(Some)
+    }
 }

@@ -27,8 +27,14 @@ use crate::{audit, db, users};
 /// (code, label) pairs for a select or a filter.
 pub type Options = Vec<(String, String)>;
 
-fn options<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> String) -> Options {
-    all.iter().map(|v| (code(*v).to_string(), label(*v))).collect()
+fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> String,
+) -> Options {
+    all.iter()
+        .map(|v| (code(*v).to_string(), label(*v)))
+        .collect()
 }
 
 pub struct Choices {
@@ -54,7 +60,9 @@ impl Choices {
             }),
             sizes: options(SizeBand::ALL, SizeBand::as_str, |s| s.label(lang).into()),
             segments: options(Segment::ALL, Segment::as_str, |s| s.label(lang).into()),
-            forms: options(CompanyForm::ALL, CompanyForm::as_str, |f| f.label(lang).into()),
+            forms: options(CompanyForm::ALL, CompanyForm::as_str, |f| {
+                f.label(lang).into()
+            }),
             consultants,
         })
     }
@@ -93,16 +101,26 @@ pub struct BusinessView {
     segments: Vec<&'static str>,
 }
 
-pub fn view(b: &business::Model, lang: Lang, names: &HashMap<i32, String>, segments: &[String]) -> BusinessView {
-    let industry = b.industry_code.and_then(|c| IndustryCode::from_u32(c as u32).ok()).map(|c| match c.title(lang) {
-        Some(t) => format!("{c} {t}"),
-        None => c.to_string(),
-    });
+pub fn view(
+    b: &business::Model,
+    lang: Lang,
+    names: &HashMap<i32, String>,
+    segments: &[String],
+) -> BusinessView {
+    let industry = b
+        .industry_code
+        .and_then(|c| IndustryCode::from_u32(c as u32).ok())
+        .map(|c| match c.title(lang) {
+            Some(t) => format!("{c} {t}"),
+            None => c.to_string(),
+        });
     BusinessView {
         id: b.id,
         cvr: format!("{:08}", b.cvr),
         name: b.name.clone(),
-        company_form: CompanyForm::parse(&b.company_form).map(|f| f.label(lang).to_string()).unwrap_or_default(),
+        company_form: CompanyForm::parse(&b.company_form)
+            .map(|f| f.label(lang).to_string())
+            .unwrap_or_default(),
         street: b.street.clone(),
         postal_city: match (b.postal_code, &b.city) {
             (Some(p), Some(c)) => format!("{p} {c}"),
@@ -110,11 +128,23 @@ pub fn view(b: &business::Model, lang: Lang, names: &HashMap<i32, String>, segme
             (None, Some(c)) => c.clone(),
             (None, None) => String::new(),
         },
-        district: b.district.as_deref().and_then(|d| District::parse(d).ok()).map(|d| d.label(lang)),
+        district: b
+            .district
+            .as_deref()
+            .and_then(|d| District::parse(d).ok())
+            .map(|d| d.label(lang)),
         industry,
-        section: b.industry_section.as_deref().and_then(|s| IndustrySection::parse(s).ok()).map(|s| format!("{} – {}", s.as_str(), s.label(lang))),
+        section: b
+            .industry_section
+            .as_deref()
+            .and_then(|s| IndustrySection::parse(s).ok())
+            .map(|s| format!("{} – {}", s.as_str(), s.label(lang))),
         employees: b.employees,
-        size: b.size_band.as_deref().and_then(|s| SizeBand::parse(s).ok()).map(|s| s.label(lang)),
+        size: b
+            .size_band
+            .as_deref()
+            .and_then(|s| SizeBand::parse(s).ok())
+            .map(|s| s.label(lang)),
         active: b.active,
         advertising_protected: b.advertising_protected,
         consultant: b.consultant_id.and_then(|id| names.get(&id).cloned()),
@@ -122,12 +152,20 @@ pub fn view(b: &business::Model, lang: Lang, names: &HashMap<i32, String>, segme
         phone: b.phone.clone(),
         notes: b.notes.clone(),
         source: b.source.clone(),
-        segments: segments.iter().filter_map(|s| Segment::parse(s).ok()).map(|s| s.label(lang)).collect(),
+        segments: segments
+            .iter()
+            .filter_map(|s| Segment::parse(s).ok())
+            .map(|s| s.label(lang))
+            .collect(),
     }
 }
 
 #[get("/businesses")]
-async fn list(req: HttpRequest, state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let q = query(&req);
     let filter = ListFilter::from_query(&q, staff.id);
@@ -146,7 +184,11 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, staff: Staff) -> Res
         .collect();
     let mut names = names;
     names.extend(queries::user_names(&state.db, missing).await?);
-    let rows: Vec<BusinessView> = page.rows.iter().map(|b| view(b, staff.lang, &names, &[])).collect();
+    let rows: Vec<BusinessView> = page
+        .rows
+        .iter()
+        .map(|b| view(b, staff.lang, &names, &[]))
+        .collect();
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let mut ctx = staff.context();
     choices.insert(&mut ctx);
@@ -154,20 +196,36 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, staff: Staff) -> Res
     ctx.insert("total", &page.total);
     ctx.insert("page", &filter.page);
     ctx.insert("pages", &pages);
-    ctx.insert("prev_url", &(filter.page > 1).then(|| format!("/businesses?{}", filter.to_query(filter.page - 1))));
-    ctx.insert("next_url", &(filter.page < pages).then(|| format!("/businesses?{}", filter.to_query(filter.page + 1))));
+    ctx.insert(
+        "prev_url",
+        &(filter.page > 1).then(|| format!("/businesses?{}", filter.to_query(filter.page - 1))),
+    );
+    ctx.insert(
+        "next_url",
+        &(filter.page < pages).then(|| format!("/businesses?{}", filter.to_query(filter.page + 1))),
+    );
     let sorts: Vec<(&str, &str)> = Sort::ALL.iter().map(|(_, c, k)| (*c, staff.t(k))).collect();
     ctx.insert("sorts", &sorts);
     // The current filter values, as the form shows them.
     let mut f = BTreeMap::new();
-    for key in ["district", "section", "size", "consultant", "segment", "status", "sort"] {
+    for key in [
+        "district",
+        "section",
+        "size",
+        "consultant",
+        "segment",
+        "status",
+        "sort",
+    ] {
         f.insert(key, q.get(key).to_string());
     }
     if filter.consultant == Some(queries::ConsultantFilter::Is(staff.id)) {
         f.insert("consultant", "me".into());
     }
     ctx.insert("f", &f);
-    state.templates.page(staff.lang, "businesses/list.html", &ctx)
+    state
+        .templates
+        .page(staff.lang, "businesses/list.html", &ctx)
 }
 
 #[derive(Serialize)]
@@ -202,7 +260,9 @@ struct PersonView {
 }
 
 pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&Copenhagen).format("%d-%m-%Y %H:%M").to_string()
+    at.with_timezone(&Copenhagen)
+        .format("%d-%m-%Y %H:%M")
+        .to_string()
 }
 
 pub fn date(d: chrono::NaiveDate) -> String {
@@ -216,8 +276,14 @@ async fn detail_page(
     extra: impl FnOnce(&mut Context),
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let d = queries::detail(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let ids = d.contacts.iter().map(|c| c.user_id).chain(d.business.consultant_id);
+    let d = queries::detail(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ids = d
+        .contacts
+        .iter()
+        .map(|c| c.user_id)
+        .chain(d.business.consultant_id);
     let names = queries::user_names(&state.db, ids).await?;
     let lang = staff.lang;
     let contacts: Vec<ContactView> = d
@@ -226,10 +292,14 @@ async fn detail_page(
         .map(|c| ContactView {
             id: c.id,
             when: local_time(c.occurred_at),
-            channel: ContactChannel::parse(&c.channel).map(|x| x.label(lang)).unwrap_or(""),
+            channel: ContactChannel::parse(&c.channel)
+                .map(|x| x.label(lang))
+                .unwrap_or(""),
             subject: c.subject.clone(),
             notes: c.notes.clone(),
-            outcome: ContactOutcome::parse(&c.outcome).map(|x| x.label(lang)).unwrap_or(""),
+            outcome: ContactOutcome::parse(&c.outcome)
+                .map(|x| x.label(lang))
+                .unwrap_or(""),
             consultant: names.get(&c.user_id).cloned().unwrap_or_default(),
             follow_up_on: c.follow_up_on.map(date),
             follow_up_done: c.follow_up_done,
@@ -242,7 +312,11 @@ async fn detail_page(
             id: p.id,
             p_number: format!("{:010}", p.p_number),
             street: p.street.clone(),
-            postal_city: [p.postal_code.map(|x| x.to_string()), p.city.clone()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            postal_city: [p.postal_code.map(|x| x.to_string()), p.city.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
         })
         .collect();
     let persons: Vec<PersonView> = d
@@ -263,15 +337,29 @@ async fn detail_page(
     ctx.insert("form_error", "");
     ctx.insert("p_units", &p_units);
     ctx.insert("persons", &persons);
-    ctx.insert("unit_fields", &unit_fields(staff, &BTreeMap::new(), &FieldErrors::new()));
-    ctx.insert("person_fields", &person_fields(staff, &BTreeMap::new(), &FieldErrors::new()));
+    ctx.insert(
+        "unit_fields",
+        &unit_fields(staff, &BTreeMap::new(), &FieldErrors::new()),
+    );
+    ctx.insert(
+        "person_fields",
+        &person_fields(staff, &BTreeMap::new(), &FieldErrors::new()),
+    );
     extra(&mut ctx);
-    let body = state.templates.render(lang, "businesses/detail.html", &ctx)?;
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    let body = state
+        .templates
+        .render(lang, "businesses/detail.html", &ctx)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 #[get("/businesses/{id}")]
-async fn detail(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn detail(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     detail_page(&state, &staff, *id, |_| {}, actix_web::http::StatusCode::OK).await
 }
@@ -293,21 +381,35 @@ async fn form_page(
         o
     };
     let fields: Vec<Field> = vec![
-        Field::new("cvr", t("cvr"), "text").required().hint(t("cvr_hint")),
-        Field::new("name", t("name"), "text").required().autocomplete("organization"),
+        Field::new("cvr", t("cvr"), "text")
+            .required()
+            .hint(t("cvr_hint")),
+        Field::new("name", t("name"), "text")
+            .required()
+            .autocomplete("organization"),
         Field::new("company_form", t("company_form"), "select").options(choices.forms.clone()),
         Field::new("street", t("street"), "text"),
         Field::new("postal_code", t("postal_code"), "text").hint(t("postal_code_hint")),
         Field::new("city", t("city"), "text"),
         Field::new("industry_code", t("industry_code"), "text").hint(t("industry_code_hint")),
         Field::new("employees", t("employees"), "number"),
-        Field::new("size", t("size"), "select").options(with_none("choose", choices.sizes.clone())).hint(t("size_hint")),
-        Field::new("consultant_id", t("consultant"), "select").options(with_none("none", choices.consultants.clone())),
-        Field::new("segments", t("segments"), "checkboxes").options(choices.segments.clone()).values(segments),
+        Field::new("size", t("size"), "select")
+            .options(with_none("choose", choices.sizes.clone()))
+            .hint(t("size_hint")),
+        Field::new("consultant_id", t("consultant"), "select")
+            .options(with_none("none", choices.consultants.clone())),
+        Field::new("segments", t("segments"), "checkboxes")
+            .options(choices.segments.clone())
+            .values(segments),
         Field::new("email", t("email"), "email"),
         Field::new("phone", t("phone"), "tel"),
         Field::new("active", t("active"), "checkbox"),
-        Field::new("advertising_protected", t("advertising_protected"), "checkbox").hint(t("advertising_protected_hint")),
+        Field::new(
+            "advertising_protected",
+            t("advertising_protected"),
+            "checkbox",
+        )
+        .hint(t("advertising_protected_hint")),
         Field::new("notes", t("notes"), "textarea"),
     ]
     .into_iter()
@@ -318,26 +420,56 @@ async fn form_page(
     ctx.insert("first_error", &first_error(&fields));
     ctx.insert("fields", &fields);
     ctx.insert("duplicate", &duplicate);
-    let body = state.templates.render(staff.lang, "businesses/form.html", &ctx)?;
+    let body = state
+        .templates
+        .render(staff.lang, "businesses/form.html", &ctx)?;
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 const FIELDS: [&str; 14] = [
-    "cvr", "name", "company_form", "street", "postal_code", "city", "industry_code", "employees",
-    "size", "consultant_id", "email", "phone", "notes", "active",
+    "cvr",
+    "name",
+    "company_form",
+    "street",
+    "postal_code",
+    "city",
+    "industry_code",
+    "employees",
+    "size",
+    "consultant_id",
+    "email",
+    "phone",
+    "notes",
+    "active",
 ];
 
 fn typed(f: &FormData) -> BTreeMap<String, String> {
-    let mut v: BTreeMap<String, String> = FIELDS.iter().map(|k| (k.to_string(), f.get(k).to_string())).collect();
-    v.insert("active".into(), if f.checked("active") { "on".into() } else { String::new() });
+    let mut v: BTreeMap<String, String> = FIELDS
+        .iter()
+        .map(|k| (k.to_string(), f.get(k).to_string()))
+        .collect();
+    v.insert(
+        "active".into(),
+        if f.checked("active") {
+            "on".into()
+        } else {
+            String::new()
+        },
+    );
     v.insert(
         "advertising_protected".into(),
-        if f.checked("advertising_protected") { "on".into() } else { String::new() },
+        if f.checked("advertising_protected") {
+            "on".into()
+        } else {
+            String::new()
+        },
     );
     v
 }
@@ -345,7 +477,10 @@ fn typed(f: &FormData) -> BTreeMap<String, String> {
 #[get("/businesses/new")]
 async fn new_form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
-    let mut v: BTreeMap<String, String> = FIELDS.iter().map(|k| (k.to_string(), String::new())).collect();
+    let mut v: BTreeMap<String, String> = FIELDS
+        .iter()
+        .map(|k| (k.to_string(), String::new()))
+        .collect();
     v.insert("active".into(), "on".into());
     v.insert("advertising_protected".into(), String::new());
     v.insert("company_form".into(), "aps".into());
@@ -353,20 +488,34 @@ async fn new_form(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
 }
 
 async fn consultant_ids(state: &AppState) -> Result<Vec<i32>, AppError> {
-    Ok(users::consultants(&state.db).await?.into_iter().map(|u| u.id).collect())
+    Ok(users::consultants(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
 
-async fn save(state: &AppState, staff: &Staff, id: Option<i32>, f: FormData) -> Result<HttpResponse, AppError> {
+async fn save(
+    state: &AppState,
+    staff: &Staff,
+    id: Option<i32>,
+    f: FormData,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let ids = consultant_ids(state).await?;
     let segments: Vec<String> = f.all("segments").into_iter().map(String::from).collect();
     let input = match BusinessInput::parse(&f, staff.lang, &ids) {
         Ok(i) => i,
-        Err(errors) => return form_page(state, staff, id, typed(&f), segments, &errors, None).await,
+        Err(errors) => {
+            return form_page(state, staff, id, typed(&f), segments, &errors, None).await;
+        }
     };
     if let Some(id) = id {
         // The CVR number identifies the business; it is not edited.
-        let row = business::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+        let row = business::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if row.cvr as u32 != input.cvr.value() {
             let mut errors = FieldErrors::new();
             errors.insert("cvr", staff.t("cvr_cannot_change").into());
@@ -375,27 +524,51 @@ async fn save(state: &AppState, staff: &Staff, id: Option<i32>, f: FormData) -> 
     }
     match queries::save(&state.db, id, &input, staff.id).await? {
         SaveOutcome::Saved(saved) => {
-            staff.flash(if id.is_some() { "business_saved" } else { "business_created" });
+            staff.flash(if id.is_some() {
+                "business_saved"
+            } else {
+                "business_created"
+            });
             Ok(see_other(&format!("/businesses/{saved}")))
         }
         SaveOutcome::DuplicateCvr(existing) => {
             let mut errors = FieldErrors::new();
             errors.insert("cvr", staff.t("cvr_exists").into());
-            form_page(state, staff, id, typed(&f), segments, &errors, Some(existing)).await
+            form_page(
+                state,
+                staff,
+                id,
+                typed(&f),
+                segments,
+                &errors,
+                Some(existing),
+            )
+            .await
         }
         SaveOutcome::NotFound => Err(AppError::NotFound),
     }
 }
 
 #[post("/businesses")]
-async fn create(state: web::Data<AppState>, staff: Staff, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     save(&state, &staff, None, f).await
 }
 
 #[get("/businesses/{id}/edit")]
-async fn edit_form(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn edit_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
-    let b = business::Entity::find_by_id(*id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let b = business::Entity::find_by_id(*id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let segments = queries::segments_of(&state.db, b.id).await?;
     let s = |o: Option<String>| o.unwrap_or_default();
     let mut v = BTreeMap::new();
@@ -403,29 +576,64 @@ async fn edit_form(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>)
     v.insert("name".into(), b.name.clone());
     v.insert("company_form".into(), b.company_form.clone());
     v.insert("street".into(), s(b.street.clone()));
-    v.insert("postal_code".into(), s(b.postal_code.map(|p| p.to_string())));
+    v.insert(
+        "postal_code".into(),
+        s(b.postal_code.map(|p| p.to_string())),
+    );
     v.insert("city".into(), s(b.city.clone()));
-    v.insert("industry_code".into(), s(b.industry_code.map(|c| format!("{c:06}"))));
+    v.insert(
+        "industry_code".into(),
+        s(b.industry_code.map(|c| format!("{c:06}"))),
+    );
     v.insert("employees".into(), s(b.employees.map(|n| n.to_string())));
     v.insert("size".into(), s(b.size_band.clone()));
-    v.insert("consultant_id".into(), s(b.consultant_id.map(|c| c.to_string())));
+    v.insert(
+        "consultant_id".into(),
+        s(b.consultant_id.map(|c| c.to_string())),
+    );
     v.insert("email".into(), s(b.email.clone()));
     v.insert("phone".into(), s(b.phone.clone()));
     v.insert("notes".into(), s(b.notes.clone()));
-    v.insert("active".into(), if b.active { "on".into() } else { String::new() });
-    v.insert("advertising_protected".into(), if b.advertising_protected { "on".into() } else { String::new() });
-    form_page(&state, &staff, Some(b.id), v, segments, &FieldErrors::new(), None).await
+    v.insert(
+        "active".into(),
+        if b.active { "on".into() } else { String::new() },
+    );
+    v.insert(
+        "advertising_protected".into(),
+        if b.advertising_protected {
+            "on".into()
+        } else {
+            String::new()
+        },
+    );
+    form_page(
+        &state,
+        &staff,
+        Some(b.id),
+        v,
+        segments,
+        &FieldErrors::new(),
+        None,
+    )
+    .await
 }
 
 #[post("/businesses/{id}")]
-async fn update(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     save(&state, &staff, Some(*id), f).await
 }
 
 fn unit_fields(staff: &Staff, v: &BTreeMap<&'static str, String>, e: &FieldErrors) -> Vec<Field> {
     let t = |k: &str| staff.t(k);
     vec![
-        Field::new("p_number", t("p_number"), "text").required().hint(t("p_number_hint")),
+        Field::new("p_number", t("p_number"), "text")
+            .required()
+            .hint(t("p_number_hint")),
         Field::new("street", t("street"), "text"),
         Field::new("postal_code", t("postal_code"), "text"),
         Field::new("city", t("city"), "text"),
@@ -454,19 +662,41 @@ fn to_map(f: &FormData, keys: &[&'static str]) -> BTreeMap<&'static str, String>
 }
 
 #[post("/businesses/{id}/p-units")]
-async fn add_p_unit(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn add_p_unit(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let id = *id;
     let lang = staff.lang;
     let mut errors = FieldErrors::new();
-    let p_number = PNumber::parse(f.get("p_number")).map_err(|e| errors.insert("p_number", e.message(lang))).ok();
-    let street = optional_text(f.get("street"), 200).map_err(|e| errors.insert("street", e.message(lang))).ok().flatten();
-    let postal = opt(f.get("postal_code"), PostalCode::parse).map_err(|e| errors.insert("postal_code", e.message(lang))).ok().flatten();
-    let city = optional_text(f.get("city"), 100).map_err(|e| errors.insert("city", e.message(lang))).ok().flatten();
+    let p_number = PNumber::parse(f.get("p_number"))
+        .map_err(|e| errors.insert("p_number", e.message(lang)))
+        .ok();
+    let street = optional_text(f.get("street"), 200)
+        .map_err(|e| errors.insert("street", e.message(lang)))
+        .ok()
+        .flatten();
+    let postal = opt(f.get("postal_code"), PostalCode::parse)
+        .map_err(|e| errors.insert("postal_code", e.message(lang)))
+        .ok()
+        .flatten();
+    let city = optional_text(f.get("city"), 100)
+        .map_err(|e| errors.insert("city", e.message(lang)))
+        .ok()
+        .flatten();
     if let (Some(p), true) = (p_number, errors.is_empty()) {
         let tx = db::begin_write(&state.db).await?;
-        business::Entity::find_by_id(id).one(&tx).await?.ok_or(AppError::NotFound)?;
-        let taken = p_unit::Entity::find().filter(p_unit::Column::PNumber.eq(p.value() as i64)).one(&tx).await?;
+        business::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let taken = p_unit::Entity::find()
+            .filter(p_unit::Column::PNumber.eq(p.value() as i64))
+            .one(&tx)
+            .await?;
         if taken.is_none() {
             let row = p_unit::ActiveModel {
                 business_id: Set(id),
@@ -478,7 +708,15 @@ async fn add_p_unit(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>
             }
             .insert(&tx)
             .await?;
-            audit::record(&tx, Some(staff.id), "create", "p_unit", Some(row.id), Some(format!("business {id}"))).await?;
+            audit::record(
+                &tx,
+                Some(staff.id),
+                "create",
+                "p_unit",
+                Some(row.id),
+                Some(format!("business {id}")),
+            )
+            .await?;
             tx.commit().await?;
             staff.flash("p_unit_added");
             return Ok(see_other(&format!("/businesses/{id}#p-units")));
@@ -487,15 +725,26 @@ async fn add_p_unit(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>
     }
     let values = to_map(&f, &["p_number", "street", "postal_code", "city"]);
     let fields = unit_fields(&staff, &values, &errors);
-    detail_page(&state, &staff, id, |ctx| {
-        ctx.insert("unit_fields", &fields);
-        ctx.insert("form_error", "unit");
-    }, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY)
+    detail_page(
+        &state,
+        &staff,
+        id,
+        |ctx| {
+            ctx.insert("unit_fields", &fields);
+            ctx.insert("form_error", "unit");
+        },
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
     .await
 }
 
 #[post("/businesses/{id}/p-units/{pid}/delete")]
-async fn remove_p_unit(state: web::Data<AppState>, staff: Staff, path: web::Path<(i32, i32)>, _f: Form) -> Result<HttpResponse, AppError> {
+async fn remove_p_unit(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(i32, i32)>,
+    _f: Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let (id, pid) = *path;
     let tx = db::begin_write(&state.db).await?;
@@ -507,30 +756,60 @@ async fn remove_p_unit(state: web::Data<AppState>, staff: Staff, path: web::Path
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&tx, Some(staff.id), "delete", "p_unit", Some(pid), Some(format!("business {id}"))).await?;
+    audit::record(
+        &tx,
+        Some(staff.id),
+        "delete",
+        "p_unit",
+        Some(pid),
+        Some(format!("business {id}")),
+    )
+    .await?;
     tx.commit().await?;
     staff.flash("p_unit_removed");
     Ok(see_other(&format!("/businesses/{id}#p-units")))
 }
 
 #[post("/businesses/{id}/persons")]
-async fn add_person(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn add_person(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let id = *id;
     let lang = staff.lang;
     let mut errors = FieldErrors::new();
-    let name = required_text(f.get("name"), 120).map_err(|e| errors.insert("name", e.message(lang))).ok();
-    let role = optional_text(f.get("role"), 120).map_err(|e| errors.insert("role", e.message(lang))).ok().flatten();
-    let email = opt(f.get("email"), EmailAddress::parse).map_err(|e| errors.insert("email", e.message(lang))).ok().flatten();
-    let phone = opt(f.get("phone"), Phone::parse).map_err(|e| errors.insert("phone", e.message(lang))).ok().flatten();
+    let name = required_text(f.get("name"), 120)
+        .map_err(|e| errors.insert("name", e.message(lang)))
+        .ok();
+    let role = optional_text(f.get("role"), 120)
+        .map_err(|e| errors.insert("role", e.message(lang)))
+        .ok()
+        .flatten();
+    let email = opt(f.get("email"), EmailAddress::parse)
+        .map_err(|e| errors.insert("email", e.message(lang)))
+        .ok()
+        .flatten();
+    let phone = opt(f.get("phone"), Phone::parse)
+        .map_err(|e| errors.insert("phone", e.message(lang)))
+        .ok()
+        .flatten();
     let primary = f.checked("primary");
     if let (Some(name), true) = (name, errors.is_empty()) {
         let tx = db::begin_write(&state.db).await?;
-        business::Entity::find_by_id(id).one(&tx).await?.ok_or(AppError::NotFound)?;
+        business::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if primary {
             // One primary contact per business.
             contact_person::Entity::update_many()
-                .col_expr(contact_person::Column::IsPrimary, sea_orm::sea_query::Expr::value(false))
+                .col_expr(
+                    contact_person::Column::IsPrimary,
+                    sea_orm::sea_query::Expr::value(false),
+                )
                 .filter(contact_person::Column::BusinessId.eq(id))
                 .exec(&tx)
                 .await?;
@@ -546,7 +825,15 @@ async fn add_person(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>
         }
         .insert(&tx)
         .await?;
-        audit::record(&tx, Some(staff.id), "create", "contact_person", Some(row.id), Some(format!("business {id}"))).await?;
+        audit::record(
+            &tx,
+            Some(staff.id),
+            "create",
+            "contact_person",
+            Some(row.id),
+            Some(format!("business {id}")),
+        )
+        .await?;
         tx.commit().await?;
         staff.flash("person_added");
         return Ok(see_other(&format!("/businesses/{id}#persons")));
@@ -554,15 +841,26 @@ async fn add_person(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>
     let mut values = to_map(&f, &["name", "role", "email", "phone"]);
     values.insert("primary", if primary { "on".into() } else { String::new() });
     let fields = person_fields(&staff, &values, &errors);
-    detail_page(&state, &staff, id, |ctx| {
-        ctx.insert("person_fields", &fields);
-        ctx.insert("form_error", "person");
-    }, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY)
+    detail_page(
+        &state,
+        &staff,
+        id,
+        |ctx| {
+            ctx.insert("person_fields", &fields);
+            ctx.insert("form_error", "person");
+        },
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
     .await
 }
 
 #[post("/businesses/{id}/persons/{pid}/delete")]
-async fn remove_person(state: web::Data<AppState>, staff: Staff, path: web::Path<(i32, i32)>, _f: Form) -> Result<HttpResponse, AppError> {
+async fn remove_person(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(i32, i32)>,
+    _f: Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let (id, pid) = *path;
     let tx = db::begin_write(&state.db).await?;
@@ -574,7 +872,15 @@ async fn remove_person(state: web::Data<AppState>, staff: Staff, path: web::Path
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(&tx, Some(staff.id), "delete", "contact_person", Some(pid), Some(format!("business {id}"))).await?;
+    audit::record(
+        &tx,
+        Some(staff.id),
+        "delete",
+        "contact_person",
+        Some(pid),
+        Some(format!("business {id}")),
+    )
+    .await?;
     tx.commit().await?;
     staff.flash("person_removed");
     Ok(see_other(&format!("/businesses/{id}#persons")))
@@ -588,13 +894,22 @@ async fn home(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, 
     let mut by_district: Vec<(String, i64)> = District::ALL
         .iter()
         .map(|d| {
-            let n = counts.iter().find(|(k, _)| k.as_deref() == Some(d.as_str())).map(|(_, n)| *n).unwrap_or(0);
+            let n = counts
+                .iter()
+                .find(|(k, _)| k.as_deref() == Some(d.as_str()))
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
             (d.label(staff.lang).to_string(), n)
         })
         .collect();
-    let other: i64 = counts.iter().filter(|(k, _)| k.as_deref().is_none_or(|k| District::parse(k).is_err())).map(|(_, n)| n).sum();
+    let other: i64 = counts
+        .iter()
+        .filter(|(k, _)| k.as_deref().is_none_or(|k| District::parse(k).is_err()))
+        .map(|(_, n)| n)
+        .sum();
     by_district.push((staff.t("district_other").to_string(), other));
-    let (contacts_30, my_due) = crate::contacts::queries::overview_counts(&state.db, staff.id).await?;
+    let (contacts_30, my_due) =
+        crate::contacts::queries::overview_counts(&state.db, staff.id).await?;
     let mut ctx = staff.context();
     ctx.insert("total", &total);
     ctx.insert("by_district", &by_district);

@@ -6,8 +6,7 @@ use chrono::Utc;
 use entity::{app_user, business, business_segment, contact, contact_person, p_unit};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
 use super::BusinessInput;
@@ -49,7 +48,11 @@ impl Sort {
     ];
 
     pub fn code(self) -> &'static str {
-        Self::ALL.iter().find(|(s, _, _)| *s == self).map(|(_, c, _)| *c).unwrap_or("name")
+        Self::ALL
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map(|(_, c, _)| *c)
+            .unwrap_or("name")
     }
 }
 
@@ -149,7 +152,9 @@ pub async fn list(db: &DatabaseConnection, f: &ListFilter) -> Result<ListPage, D
     }
     match f.consultant {
         Some(ConsultantFilter::Is(id)) => q = q.filter(business::Column::ConsultantId.eq(id)),
-        Some(ConsultantFilter::Unassigned) => q = q.filter(business::Column::ConsultantId.is_null()),
+        Some(ConsultantFilter::Unassigned) => {
+            q = q.filter(business::Column::ConsultantId.is_null())
+        }
         None => {}
     }
     if let Some(s) = f.segment {
@@ -238,7 +243,10 @@ pub async fn segments_of<C: ConnectionTrait>(db: &C, id: i32) -> Result<Vec<Stri
         .collect())
 }
 
-pub async fn find_by_cvr<C: ConnectionTrait>(db: &C, cvr: u32) -> Result<Option<business::Model>, DbErr> {
+pub async fn find_by_cvr<C: ConnectionTrait>(
+    db: &C,
+    cvr: u32,
+) -> Result<Option<business::Model>, DbErr> {
     business::Entity::find()
         .filter(business::Column::Cvr.eq(cvr as i32))
         .one(db)
@@ -246,7 +254,10 @@ pub async fn find_by_cvr<C: ConnectionTrait>(db: &C, cvr: u32) -> Result<Option<
 }
 
 /// Display names of users by id (consultant columns).
-pub async fn user_names(db: &DatabaseConnection, ids: impl IntoIterator<Item = i32>) -> Result<HashMap<i32, String>, DbErr> {
+pub async fn user_names(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, String>, DbErr> {
     let ids: Vec<i32> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -333,15 +344,21 @@ pub async fn save(
     Ok(SaveOutcome::Saved(saved.id))
 }
 
-pub async fn set_segments<C: ConnectionTrait>(db: &C, id: i32, segments: &[Segment]) -> Result<(), DbErr> {
+pub async fn set_segments<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    segments: &[Segment],
+) -> Result<(), DbErr> {
     business_segment::Entity::delete_many()
         .filter(business_segment::Column::BusinessId.eq(id))
         .exec(db)
         .await?;
     if !segments.is_empty() {
-        business_segment::Entity::insert_many(segments.iter().map(|s| business_segment::ActiveModel {
-            business_id: Set(id),
-            segment: Set(s.as_str().into()),
+        business_segment::Entity::insert_many(segments.iter().map(|s| {
+            business_segment::ActiveModel {
+                business_id: Set(id),
+                segment: Set(s.as_str().into()),
+            }
         }))
         .exec_without_returning(db)
         .await?;
@@ -350,7 +367,9 @@ pub async fn set_segments<C: ConnectionTrait>(db: &C, id: i32, segments: &[Segme
 }
 
 /// Counts of active businesses per district, for the overview page.
-pub async fn count_by_district(db: &DatabaseConnection) -> Result<Vec<(Option<String>, i64)>, DbErr> {
+pub async fn count_by_district(
+    db: &DatabaseConnection,
+) -> Result<Vec<(Option<String>, i64)>, DbErr> {
     business::Entity::find()
         .select_only()
         .column(business::Column::District)

@@ -28,9 +28,15 @@ pub fn today() -> NaiveDate {
 /// datetime-local input, or `27-11-2026 10:30`).
 pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
-    let ndt = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())?;
+    let ndt = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d-%m-%Y %H:%M",
+        "%d.%m.%Y %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())?;
     Copenhagen
         .from_local_datetime(&ndt)
         .earliest()
@@ -48,7 +54,9 @@ type Errors = BTreeMap<&'static str, String>;
 
 fn parse(f: &FormData, business_id: i32, lang: Lang) -> Result<NewContact, Errors> {
     let mut e = Errors::new();
-    let channel = ContactChannel::parse(f.get("channel")).map_err(|x| e.insert("channel", x.message(lang))).ok();
+    let channel = ContactChannel::parse(f.get("channel"))
+        .map_err(|x| e.insert("channel", x.message(lang)))
+        .ok();
     let occurred_at = match parse_local_datetime(f.get("occurred_at")) {
         Some(t) if t > Utc::now() + Duration::hours(1) => {
             e.insert("occurred_at", i18n::t(lang, "future_datetime").into());
@@ -60,14 +68,24 @@ fn parse(f: &FormData, business_id: i32, lang: Lang) -> Result<NewContact, Error
             None
         }
     };
-    let subject = required_text(f.get("subject"), 200).map_err(|x| e.insert("subject", x.message(lang))).ok();
-    let notes = optional_text(f.get("notes"), 5000).map_err(|x| e.insert("notes", x.message(lang))).ok().flatten();
-    let outcome = ContactOutcome::parse(f.get("outcome")).map_err(|x| e.insert("outcome", x.message(lang))).ok();
+    let subject = required_text(f.get("subject"), 200)
+        .map_err(|x| e.insert("subject", x.message(lang)))
+        .ok();
+    let notes = optional_text(f.get("notes"), 5000)
+        .map_err(|x| e.insert("notes", x.message(lang)))
+        .ok()
+        .flatten();
+    let outcome = ContactOutcome::parse(f.get("outcome"))
+        .map_err(|x| e.insert("outcome", x.message(lang)))
+        .ok();
     let follow_up_on = match f.get("follow_up_on").trim() {
         "" => None,
         s => match (parse_date(s), occurred_at) {
             (Some(d), Some(t)) if d < t.with_timezone(&Copenhagen).date_naive() => {
-                e.insert("follow_up_on", i18n::t(lang, "followup_before_contact").into());
+                e.insert(
+                    "follow_up_on",
+                    i18n::t(lang, "followup_before_contact").into(),
+                );
                 None
             }
             (Some(d), _) => Some(d),
@@ -78,15 +96,17 @@ fn parse(f: &FormData, business_id: i32, lang: Lang) -> Result<NewContact, Error
         },
     };
     match (channel, occurred_at, subject, outcome) {
-        (Some(channel), Some(occurred_at), Some(subject), Some(outcome)) if e.is_empty() => Ok(NewContact {
-            business_id,
-            channel,
-            occurred_at,
-            subject,
-            notes,
-            outcome,
-            follow_up_on,
-        }),
+        (Some(channel), Some(occurred_at), Some(subject), Some(outcome)) if e.is_empty() => {
+            Ok(NewContact {
+                business_id,
+                channel,
+                occurred_at,
+                subject,
+                notes,
+                outcome,
+                follow_up_on,
+            })
+        }
         _ => Err(e),
     }
 }
@@ -98,11 +118,28 @@ async fn form_page(
     values: BTreeMap<&'static str, String>,
     errors: &Errors,
 ) -> Result<HttpResponse, AppError> {
-    let b = business::Entity::find_by_id(business_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let b = business::Entity::find_by_id(business_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let lang = staff.lang;
-    let opts = |v: Vec<(&str, &str)>| v.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-    let channels = opts(ContactChannel::ALL.iter().map(|c| (c.as_str(), c.label(lang))).collect());
-    let outcomes = opts(ContactOutcome::ALL.iter().map(|c| (c.as_str(), c.label(lang))).collect());
+    let opts = |v: Vec<(&str, &str)>| {
+        v.into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let channels = opts(
+        ContactChannel::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label(lang)))
+            .collect(),
+    );
+    let outcomes = opts(
+        ContactOutcome::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label(lang)))
+            .collect(),
+    );
     let t = |k: &str| staff.t(k);
     let fields: Vec<Field> = vec![
         Field::new("channel", t("channel"), "select").options(channels),
@@ -122,15 +159,24 @@ async fn form_page(
     ctx.insert("fields", &fields);
     let body = state.templates.render(lang, "contacts/form.html", &ctx)?;
     let status = if errors.is_empty() { 200 } else { 422 };
-    Ok(HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+    )
 }
 
 #[get("/businesses/{id}/contacts/new")]
-async fn new_form(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn new_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
-    let now = Utc::now().with_timezone(&Copenhagen).format("%Y-%m-%dT%H:%M").to_string();
+    let now = Utc::now()
+        .with_timezone(&Copenhagen)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
     let mut v = BTreeMap::new();
     v.insert("channel", "phone".to_string());
     v.insert("occurred_at", now);
@@ -142,20 +188,34 @@ async fn new_form(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>) 
 }
 
 #[post("/businesses/{id}/contacts")]
-async fn create(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let id = *id;
     match parse(&f, id, staff.lang) {
         Ok(c) => {
-            queries::create(&state.db, c, staff.id).await?.ok_or(AppError::NotFound)?;
+            queries::create(&state.db, c, staff.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             staff.flash("contact_saved");
             Ok(see_other(&format!("/businesses/{id}#timeline")))
         }
         Err(errors) => {
-            let v = ["channel", "occurred_at", "subject", "notes", "outcome", "follow_up_on"]
-                .into_iter()
-                .map(|k| (k, f.get(k).to_string()))
-                .collect();
+            let v = [
+                "channel",
+                "occurred_at",
+                "subject",
+                "notes",
+                "outcome",
+                "follow_up_on",
+            ]
+            .into_iter()
+            .map(|k| (k, f.get(k).to_string()))
+            .collect();
             form_page(&state, &staff, id, v, &errors).await
         }
     }
@@ -174,15 +234,24 @@ struct Row {
     state: &'static str,
 }
 
-fn row(c: &entity::contact::Model, b: Option<&business::Model>, lang: Lang, today: NaiveDate) -> Row {
+fn row(
+    c: &entity::contact::Model,
+    b: Option<&business::Model>,
+    lang: Lang,
+    today: NaiveDate,
+) -> Row {
     Row {
         id: c.id,
         business_id: c.business_id,
         business: b.map(|b| b.name.clone()).unwrap_or_default(),
         when: crate::businesses::local_time(c.occurred_at),
-        channel: ContactChannel::parse(&c.channel).map(|x| x.label(lang)).unwrap_or(""),
+        channel: ContactChannel::parse(&c.channel)
+            .map(|x| x.label(lang))
+            .unwrap_or(""),
         subject: c.subject.clone(),
-        outcome: ContactOutcome::parse(&c.outcome).map(|x| x.label(lang)).unwrap_or(""),
+        outcome: ContactOutcome::parse(&c.outcome)
+            .map(|x| x.label(lang))
+            .unwrap_or(""),
         follow_up_on: c.follow_up_on.map(|d| d.format("%d-%m-%Y").to_string()),
         state: match c.follow_up_on {
             Some(d) if d < today => "overdue",
@@ -203,11 +272,18 @@ async fn followups(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespo
         .collect();
     let mut ctx = staff.context();
     ctx.insert("rows", &rows);
-    state.templates.page(staff.lang, "contacts/followups.html", &ctx)
+    state
+        .templates
+        .page(staff.lang, "contacts/followups.html", &ctx)
 }
 
 #[post("/followups/{id}/done")]
-async fn mark_done(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>, _f: Form) -> Result<HttpResponse, AppError> {
+async fn mark_done(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    _f: Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     if !queries::mark_done(&state.db, *id, staff.id).await? {
         return Err(AppError::NotFound);
@@ -217,20 +293,37 @@ async fn mark_done(state: web::Data<AppState>, staff: Staff, id: web::Path<i32>,
 }
 
 #[get("/contacts/mine")]
-async fn mine(req: HttpRequest, state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+async fn mine(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
-    let page: u64 = query(&req).get("page").parse().unwrap_or(1).clamp(1, 100_000);
+    let page: u64 = query(&req)
+        .get("page")
+        .parse()
+        .unwrap_or(1)
+        .clamp(1, 100_000);
     let (rows, total) = queries::mine(&state.db, staff.id, page).await?;
     let today = today();
-    let rows: Vec<Row> = rows.iter().map(|(c, b)| row(c, b.as_ref(), staff.lang, today)).collect();
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|(c, b)| row(c, b.as_ref(), staff.lang, today))
+        .collect();
     let pages = total.div_ceil(queries::MINE_PAGE).max(1);
     let mut ctx = staff.context();
     ctx.insert("rows", &rows);
     ctx.insert("total", &total);
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);
-    ctx.insert("prev_url", &(page > 1).then(|| format!("/contacts/mine?page={}", page - 1)));
-    ctx.insert("next_url", &(page < pages).then(|| format!("/contacts/mine?page={}", page + 1)));
+    ctx.insert(
+        "prev_url",
+        &(page > 1).then(|| format!("/contacts/mine?page={}", page - 1)),
+    );
+    ctx.insert(
+        "next_url",
+        &(page < pages).then(|| format!("/contacts/mine?page={}", page + 1)),
+    );
     state.templates.page(staff.lang, "contacts/mine.html", &ctx)
 }
 
@@ -254,7 +347,13 @@ mod tests {
         // 1 July is summer time: UTC+2.
         let t = parse_local_datetime("01-07-2026 10:30").expect("valid");
         assert_eq!(t.to_rfc3339(), "2026-07-01T08:30:00+00:00");
-        for bad in ["", "i går", "2026-13-01T10:00", "2026-03-29T02:30", "27-11-2026"] {
+        for bad in [
+            "",
+            "i går",
+            "2026-13-01T10:00",
+            "2026-03-29T02:30",
+            "27-11-2026",
+        ] {
             assert!(parse_local_datetime(bad).is_none(), "{bad}");
         }
     }

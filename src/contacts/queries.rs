@@ -20,9 +20,17 @@ pub struct NewContact {
 
 /// Logs a contact with its audit event in one transaction. `None` when the
 /// business does not exist.
-pub async fn create(db: &DatabaseConnection, c: NewContact, user_id: i32) -> Result<Option<i32>, DbErr> {
+pub async fn create(
+    db: &DatabaseConnection,
+    c: NewContact,
+    user_id: i32,
+) -> Result<Option<i32>, DbErr> {
     let tx = db::begin_write(db).await?;
-    if business::Entity::find_by_id(c.business_id).one(&tx).await?.is_none() {
+    if business::Entity::find_by_id(c.business_id)
+        .one(&tx)
+        .await?
+        .is_none()
+    {
         return Ok(None);
     }
     let row = contact::ActiveModel {
@@ -40,13 +48,24 @@ pub async fn create(db: &DatabaseConnection, c: NewContact, user_id: i32) -> Res
     }
     .insert(&tx)
     .await?;
-    audit::record(&tx, Some(user_id), "create", "contact", Some(row.id), Some(format!("business {}", c.business_id))).await?;
+    audit::record(
+        &tx,
+        Some(user_id),
+        "create",
+        "contact",
+        Some(row.id),
+        Some(format!("business {}", c.business_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(row.id))
 }
 
 /// Open follow-ups of a user, earliest (most overdue) first.
-pub async fn open_followups(db: &DatabaseConnection, user_id: i32) -> Result<Vec<(contact::Model, Option<business::Model>)>, DbErr> {
+pub async fn open_followups(
+    db: &DatabaseConnection,
+    user_id: i32,
+) -> Result<Vec<(contact::Model, Option<business::Model>)>, DbErr> {
     contact::Entity::find()
         .filter(contact::Column::UserId.eq(user_id))
         .filter(contact::Column::FollowUpDone.eq(false))
@@ -62,13 +81,24 @@ pub async fn open_followups(db: &DatabaseConnection, user_id: i32) -> Result<Vec
 pub async fn mark_done(db: &DatabaseConnection, id: i32, user_id: i32) -> Result<bool, DbErr> {
     let tx = db::begin_write(db).await?;
     let res = contact::Entity::update_many()
-        .col_expr(contact::Column::FollowUpDone, sea_orm::sea_query::Expr::value(true))
+        .col_expr(
+            contact::Column::FollowUpDone,
+            sea_orm::sea_query::Expr::value(true),
+        )
         .filter(contact::Column::Id.eq(id))
         .filter(contact::Column::UserId.eq(user_id))
         .exec(&tx)
         .await?;
     if res.rows_affected == 1 {
-        audit::record(&tx, Some(user_id), "follow_up_done", "contact", Some(id), None).await?;
+        audit::record(
+            &tx,
+            Some(user_id),
+            "follow_up_done",
+            "contact",
+            Some(id),
+            None,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(res.rows_affected == 1)
@@ -76,7 +106,11 @@ pub async fn mark_done(db: &DatabaseConnection, id: i32, user_id: i32) -> Result
 
 pub const MINE_PAGE: u64 = 50;
 
-pub async fn mine(db: &DatabaseConnection, user_id: i32, page: u64) -> Result<(Vec<(contact::Model, Option<business::Model>)>, u64), DbErr> {
+pub async fn mine(
+    db: &DatabaseConnection,
+    user_id: i32,
+    page: u64,
+) -> Result<(Vec<(contact::Model, Option<business::Model>)>, u64), DbErr> {
     let q = contact::Entity::find().filter(contact::Column::UserId.eq(user_id));
     let total = q.clone().count(db).await?;
     let rows = q

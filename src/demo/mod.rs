@@ -30,7 +30,8 @@ pub const CONSULTANTS: usize = 40;
 const CHUNK: usize = 500;
 
 pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
-    Ok(business::Entity::find().count(db).await? == 0 && app_user::Entity::find().count(db).await? == 0)
+    Ok(business::Entity::find().count(db).await? == 0
+        && app_user::Entity::find().count(db).await? == 0)
 }
 
 fn progress(len: u64, what: &str, show: bool) -> ProgressBar {
@@ -48,7 +49,12 @@ fn progress(len: u64, what: &str, show: bool) -> ProgressBar {
 }
 
 /// Seeds users, `n` businesses and their contacts into an empty database.
-pub async fn seed(db: &DatabaseConnection, n: usize, seed: u64, show_progress: bool) -> anyhow::Result<()> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    n: usize,
+    seed: u64,
+    show_progress: bool,
+) -> anyhow::Result<()> {
     if business::Entity::find().count(db).await? > 0 {
         anyhow::bail!("the database already has businesses; seed only fills an empty database");
     }
@@ -67,7 +73,9 @@ async fn seed_users(db: &DatabaseConnection) -> anyhow::Result<Vec<i32>> {
     for chunk in users.chunks(users.len().div_ceil(2).max(1)) {
         let n = chunk.len();
         hashes.push(tokio::task::spawn_blocking(move || {
-            (0..n).map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<Result<Vec<_>, _>>()
+            (0..n)
+                .map(|_| auth::hash_password(DEMO_PASSWORD))
+                .collect::<Result<Vec<_>, _>>()
         }));
     }
     let mut all_hashes = Vec::new();
@@ -88,7 +96,9 @@ async fn seed_users(db: &DatabaseConnection) -> anyhow::Result<Vec<i32>> {
                 let new = crate::users::NewUser {
                     username: u.username.clone(),
                     display_name: u.display_name.clone(),
-                    email: EmailAddress::parse(&u.email).ok().map(|e| e.as_str().to_string()),
+                    email: EmailAddress::parse(&u.email)
+                        .ok()
+                        .map(|e| e.as_str().to_string()),
                     role,
                 };
                 crate::users::create(&tx, &new, hash, None)
@@ -111,9 +121,13 @@ fn input_of(b: &generator::SeedBusiness, consultant_ids: &[i32]) -> anyhow::Resu
         name: b.name.clone(),
         company_form: CompanyForm::parse(b.company_form).map_err(|e| anyhow::anyhow!("{e}"))?,
         street: Some(b.street.clone()),
-        postal_code: Some(PostalCode::parse(&b.postal_code.to_string()).map_err(|e| anyhow::anyhow!("{e}"))?),
+        postal_code: Some(
+            PostalCode::parse(&b.postal_code.to_string()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
         city: Some(b.city.clone()),
-        industry_code: Some(IndustryCode::from_u32(b.industry_code).map_err(|e| anyhow::anyhow!("{e}"))?),
+        industry_code: Some(
+            IndustryCode::from_u32(b.industry_code).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
         employees: Some(b.employees),
         size: None,
         active: b.active,
@@ -122,7 +136,11 @@ fn input_of(b: &generator::SeedBusiness, consultant_ids: &[i32]) -> anyhow::Resu
         email: b.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()),
         phone: b.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
         notes: b.notes.clone(),
-        segments: b.segments.iter().filter_map(|s| Segment::parse(s).ok()).collect(),
+        segments: b
+            .segments
+            .iter()
+            .filter_map(|s| Segment::parse(s).ok())
+            .collect(),
     })
 }
 
@@ -154,7 +172,9 @@ async fn seed_businesses(
             rows.push(am);
             inputs.push(input);
         }
-        business::Entity::insert_many(rows).exec_without_returning(&tx).await?;
+        business::Entity::insert_many(rows)
+            .exec_without_returning(&tx)
+            .await?;
         let cvrs: Vec<i32> = chunk.iter().map(|b| b.cvr as i32).collect();
         let by_cvr: HashMap<i32, i32> = business::Entity::find()
             .select_only()
@@ -170,7 +190,9 @@ async fn seed_businesses(
         let mut units = Vec::new();
         let mut persons = Vec::new();
         for (b, input) in chunk.iter().zip(&inputs) {
-            let id = *by_cvr.get(&(b.cvr as i32)).context("seeded business not found")?;
+            let id = *by_cvr
+                .get(&(b.cvr as i32))
+                .context("seeded business not found")?;
             ids.push(id);
             for s in &input.segments {
                 segs.push(business_segment::ActiveModel {
@@ -179,7 +201,9 @@ async fn seed_businesses(
                 });
             }
             for p in &b.p_units {
-                let Ok(pn) = PNumber::parse(&p.p_number.to_string()) else { continue };
+                let Ok(pn) = PNumber::parse(&p.p_number.to_string()) else {
+                    continue;
+                };
                 units.push(p_unit::ActiveModel {
                     business_id: Set(id),
                     p_number: Set(pn.value() as i64),
@@ -194,21 +218,35 @@ async fn seed_businesses(
                     business_id: Set(id),
                     name: Set(p.name.clone()),
                     role: Set(Some(p.role.clone())),
-                    email: Set(p.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).map(|e| e.as_str().to_string())),
-                    phone: Set(p.phone.as_deref().and_then(|x| Phone::parse(x).ok()).map(|x| x.as_str().to_string())),
+                    email: Set(p
+                        .email
+                        .as_deref()
+                        .and_then(|e| EmailAddress::parse(e).ok())
+                        .map(|e| e.as_str().to_string())),
+                    phone: Set(p
+                        .phone
+                        .as_deref()
+                        .and_then(|x| Phone::parse(x).ok())
+                        .map(|x| x.as_str().to_string())),
                     is_primary: Set(p.primary),
                     ..Default::default()
                 });
             }
         }
         if !segs.is_empty() {
-            business_segment::Entity::insert_many(segs).exec_without_returning(&tx).await?;
+            business_segment::Entity::insert_many(segs)
+                .exec_without_returning(&tx)
+                .await?;
         }
         for part in units.chunks(CHUNK) {
-            p_unit::Entity::insert_many(part.to_vec()).exec_without_returning(&tx).await?;
+            p_unit::Entity::insert_many(part.to_vec())
+                .exec_without_returning(&tx)
+                .await?;
         }
         for part in persons.chunks(CHUNK) {
-            contact_person::Entity::insert_many(part.to_vec()).exec_without_returning(&tx).await?;
+            contact_person::Entity::insert_many(part.to_vec())
+                .exec_without_returning(&tx)
+                .await?;
         }
         tx.commit().await?;
         pb.inc(chunk.len() as u64);
@@ -225,7 +263,8 @@ async fn seed_contacts(
     show: bool,
 ) -> anyhow::Result<()> {
     let today = Utc::now().with_timezone(&Copenhagen).date_naive();
-    let mut iter = generator::contacts(seed, business_ids.len(), consultant_ids.len(), today).peekable();
+    let mut iter =
+        generator::contacts(seed, business_ids.len(), consultant_ids.len(), today).peekable();
     let pb = progress((business_ids.len() * 3) as u64, "kontakter", show);
     let now = Utc::now();
     while iter.peek().is_some() {
@@ -233,7 +272,10 @@ async fn seed_contacts(
         let rows: Vec<contact::ActiveModel> = chunk
             .iter()
             .filter_map(|c| {
-                let at = Copenhagen.from_local_datetime(&c.occurred_at).earliest()?.with_timezone(&Utc);
+                let at = Copenhagen
+                    .from_local_datetime(&c.occurred_at)
+                    .earliest()?
+                    .with_timezone(&Utc);
                 Some(contact::ActiveModel {
                     business_id: Set(*business_ids.get(c.business)?),
                     user_id: Set(*consultant_ids.get(c.consultant)?),
@@ -251,7 +293,9 @@ async fn seed_contacts(
             .collect();
         let tx = db::begin_write(db).await?;
         if !rows.is_empty() {
-            contact::Entity::insert_many(rows).exec_without_returning(&tx).await?;
+            contact::Entity::insert_many(rows)
+                .exec_without_returning(&tx)
+                .await?;
         }
         tx.commit().await?;
         pb.inc(chunk.len() as u64);

@@ -117,14 +117,28 @@ const TITLES: &[(u32, &str, &str)] = &[
     ),
     (471110, "Supermarkeder", "Supermarkets"),
     (471120, "Discountforretninger", "Discount stores"),
+    (471130, "Minimarkeder og kiosker", "Mini-markets and kiosks"),
+    (
+        472400,
+        "Bagerforretninger",
+        "Retail sale of bread and cakes",
+    ),
+    (476100, "Boghandel", "Retail sale of books"),
+    (477110, "Detailhandel med tøj", "Retail sale of clothing"),
     (477300, "Apoteker", "Dispensing chemists"),
     (493200, "Taxikørsel", "Taxi operation"),
+    (494100, "Vejgodstransport", "Freight transport by road"),
     (
         532000,
         "Andre post- og kurertjenester",
         "Other postal and courier activities",
     ),
     (551010, "Hoteller", "Hotels"),
+    (
+        552000,
+        "Ferieboliger og anden kortvarig indkvartering",
+        "Holiday and other short-stay accommodation",
+    ),
     (553000, "Campingpladser", "Camping grounds"),
     (561010, "Restauranter", "Restaurants"),
     (
@@ -198,6 +212,7 @@ const TITLES: &[(u32, &str, &str)] = &[
         "Udlejning af erhvervsejendomme",
         "Renting of commercial property",
     ),
+    (683110, "Ejendomsmæglere", "Real estate agencies"),
     (691000, "Juridisk bistand", "Legal activities"),
     (
         692000,
@@ -221,6 +236,11 @@ const TITLES: &[(u32, &str, &str)] = &[
     ),
     (711100, "Arkitektvirksomhed", "Architectural activities"),
     (
+        711210,
+        "Rådgivende ingeniørvirksomhed",
+        "Consulting engineering",
+    ),
+    (
         721000,
         "Forskning og udvikling inden for naturvidenskab og teknik",
         "Research and development in natural sciences and engineering",
@@ -229,6 +249,11 @@ const TITLES: &[(u32, &str, &str)] = &[
         721100,
         "Forskning og udvikling inden for bioteknologi",
         "Research and development in biotechnology",
+    ),
+    (
+        721900,
+        "Anden forskning inden for naturvidenskab og teknik",
+        "Other research in natural sciences and engineering",
     ),
     (
         722000,
@@ -279,6 +304,7 @@ const TITLES: &[(u32, &str, &str)] = &[
         "Anden rengøring af bygninger samt industriel rengøring",
         "Other building and industrial cleaning",
     ),
+    (813000, "Landskabspleje", "Landscape service activities"),
     (
         823000,
         "Organisering af kongresser og messer",
@@ -296,6 +322,18 @@ const TITLES: &[(u32, &str, &str)] = &[
         "Sundhedsvæsen i øvrigt i.a.n.",
         "Other human health activities",
     ),
+    (
+        873000,
+        "Plejehjem",
+        "Residential care for the elderly and disabled",
+    ),
+    (
+        881000,
+        "Hjemmehjælp og ikke-institutionel social omsorg for ældre og handicappede",
+        "Social work without accommodation for the elderly and disabled",
+    ),
+    (889120, "Vuggestuer", "Nurseries"),
+    (889130, "Børnehaver", "Kindergartens"),
     (
         889910,
         "Foreninger, legater og fonde med sygdomsbekæmpende, sociale og velgørende formål",
@@ -327,6 +365,7 @@ const TITLES: &[(u32, &str, &str)] = &[
         "Other membership organisations",
     ),
     (960210, "Frisørsaloner", "Hairdressing"),
+    (960220, "Skønhedssaloner", "Beauty treatment"),
     (
         960900,
         "Andre personlige serviceydelser i.a.n.",

@@ -17,16 +17,24 @@ fn page_ctx(staff: &Staff) -> tera::Context {
 #[get("/admin/import")]
 async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     staff.require_admin()?;
-    state.templates.page(staff.lang, "admin/import.html", &page_ctx(&staff))
+    state
+        .templates
+        .page(staff.lang, "admin/import.html", &page_ctx(&staff))
 }
 
 /// Receives the upload into a file in the data directory (streamed, never
 /// whole in memory), then imports it in the background.
 #[post("/admin/import")]
-async fn upload(state: web::Data<AppState>, staff: Staff, mut payload: Multipart) -> Result<HttpResponse, AppError> {
+async fn upload(
+    state: web::Data<AppState>,
+    staff: Staff,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
     staff.require_admin()?;
     let dir = state.settings.data_dir.join("imports");
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Unexpected(e.into()))?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
     let job = auth::random_token();
     let path = dir.join(format!("{job}.csv"));
     let mut csrf_ok = false;
@@ -50,13 +58,19 @@ async fn upload(state: web::Data<AppState>, staff: Staff, mut payload: Multipart
                 // before writing anything if it didn't.
                 return Err(AppError::Csrf);
             }
-            let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Unexpected(e.into()))?;
+            let mut out = tokio::fs::File::create(&path)
+                .await
+                .map_err(|e| AppError::Unexpected(e.into()))?;
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|_| AppError::BadRequest)?;
                 size += chunk.len() as u64;
-                out.write_all(&chunk).await.map_err(|e| AppError::Unexpected(e.into()))?;
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| AppError::Unexpected(e.into()))?;
             }
-            out.flush().await.map_err(|e| AppError::Unexpected(e.into()))?;
+            out.flush()
+                .await
+                .map_err(|e| AppError::Unexpected(e.into()))?;
         }
     }
     if !csrf_ok {
@@ -66,12 +80,18 @@ async fn upload(state: web::Data<AppState>, staff: Staff, mut payload: Multipart
         let _ = tokio::fs::remove_file(&path).await;
         let mut ctx = page_ctx(&staff);
         ctx.insert("error", staff.t("import_no_file"));
-        let body = state.templates.render(staff.lang, "admin/import.html", &ctx)?;
-        return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
+        let body = state
+            .templates
+            .render(staff.lang, "admin/import.html", &ctx)?;
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
     }
     let file = std::fs::File::open(&path).map_err(|e| AppError::Unexpected(e.into()))?;
     let reader = Counting::new(std::io::BufReader::new(file));
-    state.imports.start(&job, staff.id, reader.read.clone(), size);
+    state
+        .imports
+        .start(&job, staff.id, reader.read.clone(), size);
     let st = state.clone();
     let (lang, actor, job_id) = (staff.lang, staff.id, job.clone());
     tokio::spawn(async move {
@@ -91,9 +111,16 @@ async fn upload(state: web::Data<AppState>, staff: Staff, mut payload: Multipart
 }
 
 #[get("/admin/import/{job}")]
-async fn job_page(state: web::Data<AppState>, staff: Staff, job: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn job_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    job: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     staff.require_admin()?;
-    let s = state.imports.get(&job, staff.id).ok_or(AppError::NotFound)?;
+    let s = state
+        .imports
+        .get(&job, staff.id)
+        .ok_or(AppError::NotFound)?;
     let mut ctx = staff.context();
     match s {
         JobState::Running { read, total } => {
@@ -115,7 +142,9 @@ async fn job_page(state: web::Data<AppState>, staff: Staff, job: web::Path<Strin
             ctx.insert("failed", &Some(msg));
         }
     }
-    state.templates.page(staff.lang, "admin/import_job.html", &ctx)
+    state
+        .templates
+        .page(staff.lang, "admin/import_job.html", &ctx)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

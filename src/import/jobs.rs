@@ -37,7 +37,9 @@ impl ImportJobs {
     /// The job's state, for its owner only.
     pub fn get(&self, id: &str, owner: i32) -> Option<JobState> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.get(id).filter(|(o, _)| *o == owner).map(|(_, s)| s.clone())
+        jobs.get(id)
+            .filter(|(o, _)| *o == owner)
+            .map(|(_, s)| s.clone())
     }
 }
 

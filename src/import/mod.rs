@@ -108,7 +108,8 @@ pub async fn run<R: Read + Send + 'static>(
     // CSV parsing is synchronous: it runs on a blocking thread and hands
     // chunks of parsed rows over a small channel (bounded memory).
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Result<ImportRow, RowError>>>(4);
-    let (head_tx, head_rx) = tokio::sync::oneshot::channel::<Result<(Vec<String>, String), String>>();
+    let (head_tx, head_rx) =
+        tokio::sync::oneshot::channel::<Result<(Vec<String>, String), String>>();
     let parser = tokio::task::spawn_blocking(move || {
         let reader = match ImportReader::new(reader) {
             Ok(r) => r,
@@ -117,7 +118,10 @@ pub async fn run<R: Read + Send + 'static>(
                 return;
             }
         };
-        let _ = head_tx.send(Ok((reader.unknown_headings().to_vec(), reader.encoding().to_string())));
+        let _ = head_tx.send(Ok((
+            reader.unknown_headings().to_vec(),
+            reader.encoding().to_string(),
+        )));
         let mut batch = Vec::with_capacity(CHUNK);
         for item in reader {
             batch.push(item);
@@ -132,7 +136,11 @@ pub async fn run<R: Read + Send + 'static>(
     let (unknown_headings, encoding) = match head_rx.await {
         Ok(Ok(h)) => h,
         Ok(Err(msg)) => return Err(ImportFailure::Unreadable(msg)),
-        Err(_) => return Err(ImportFailure::Unreadable("the file could not be read".into())),
+        Err(_) => {
+            return Err(ImportFailure::Unreadable(
+                "the file could not be read".into(),
+            ));
+        }
     };
     let mut summary = Summary {
         unknown_headings,
@@ -150,15 +158,7 @@ pub async fn run<R: Read + Send + 'static>(
         store_chunk(db, rows, lang, &mut summary).await?;
     }
     let _ = parser.await;
-    crate::audit::record(
-        db,
-        actor,
-        "import",
-        "business",
-        None,
-        Some(summary.line()),
-    )
-    .await?;
+    crate::audit::record(db, actor, "import", "business", None, Some(summary.line())).await?;
     tracing::info!(
         new = summary.new,
         changed = summary.changed,
@@ -291,7 +291,10 @@ async fn store_chunk(
         .into_iter()
         .map(|b| (b.cvr, b))
         .collect();
-    let pnums: Vec<i64> = rows.iter().filter_map(|r| r.p_number.map(|p| p.value() as i64)).collect();
+    let pnums: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.p_number.map(|p| p.value() as i64))
+        .collect();
     let p_owner: HashMap<i64, i32> = if pnums.is_empty() {
         HashMap::new()
     } else {
@@ -380,7 +383,9 @@ async fn store_chunk(
                 _ => None,
             })
             .collect();
-        business::Entity::insert_many(inserts).exec_without_returning(&tx).await?;
+        business::Entity::insert_many(inserts)
+            .exec_without_returning(&tx)
+            .await?;
         if !new_p_units.is_empty() {
             let ids: HashMap<i32, i32> = business::Entity::find()
                 .select_only()
@@ -399,7 +404,9 @@ async fn store_chunk(
                     Some(p)
                 })
                 .collect();
-            p_unit::Entity::insert_many(units).exec_without_returning(&tx).await?;
+            p_unit::Entity::insert_many(units)
+                .exec_without_returning(&tx)
+                .await?;
         }
     }
     tx.commit().await?;

@@ -35,14 +35,19 @@ async fn page(
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
-            role: Role::parse(&u.role).map(|r| r.label(staff.lang)).unwrap_or("?"),
+            role: Role::parse(&u.role)
+                .map(|r| r.label(staff.lang))
+                .unwrap_or("?"),
             username: u.username,
             display_name: u.display_name,
             email: u.email,
             disabled: u.disabled,
         })
         .collect();
-    let roles = Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label(staff.lang).to_string())).collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), r.label(staff.lang).to_string()))
+        .collect();
     let t = |k: &str| staff.t(k);
     let v: BTreeMap<&str, &str> = values.iter().copied().collect();
     let e: BTreeMap<&'static str, String> = errors.iter().cloned().collect();
@@ -51,7 +56,10 @@ async fn page(
         Field::new("display_name", t("display_name"), "text").required(),
         Field::new("email", t("email"), "email"),
         Field::new("role", t("role"), "select").options(roles),
-        Field::new("password", t("password"), "password").required().autocomplete("new-password").hint(t("password_too_short")),
+        Field::new("password", t("password"), "password")
+            .required()
+            .autocomplete("new-password")
+            .hint(t("password_too_short")),
     ]
     .into_iter()
     .map(|f| f.fill(&v, &e))
@@ -60,18 +68,35 @@ async fn page(
     ctx.insert("users", &users);
     ctx.insert("first_error", &first_error(&fields));
     ctx.insert("fields", &fields);
-    Ok(state.templates.render(staff.lang, "admin/users.html", &ctx)?)
+    Ok(state
+        .templates
+        .render(staff.lang, "admin/users.html", &ctx)?)
 }
 
 #[get("/admin/users")]
 async fn users_page(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     staff.require_admin()?;
-    let body = page(&state, &staff, &[("username", ""), ("display_name", ""), ("email", ""), ("role", "consultant")], &[]).await?;
+    let body = page(
+        &state,
+        &staff,
+        &[
+            ("username", ""),
+            ("display_name", ""),
+            ("email", ""),
+            ("role", "consultant"),
+        ],
+        &[],
+    )
+    .await?;
     Ok(crate::web::render::html(body))
 }
 
 #[post("/admin/users")]
-async fn add_user(state: web::Data<AppState>, staff: Staff, Form(f): Form) -> Result<HttpResponse, AppError> {
+async fn add_user(
+    state: web::Data<AppState>,
+    staff: Staff,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
     staff.require_admin()?;
     let mut errors: Vec<(&str, String)> = Vec::new();
     let username = super::parse_username(f.get("username"))
@@ -97,13 +122,22 @@ async fn add_user(state: web::Data<AppState>, staff: Staff, Form(f): Form) -> Re
     if let (Some(username), Some(display_name), Some(role), true) =
         (username, display_name, role, errors.is_empty())
     {
-        let new = NewUser { username, display_name, email, role };
-        match super::create_with_password(&state.db, &new, f.get("password"), Some(staff.id)).await? {
+        let new = NewUser {
+            username,
+            display_name,
+            email,
+            role,
+        };
+        match super::create_with_password(&state.db, &new, f.get("password"), Some(staff.id))
+            .await?
+        {
             Ok(_) => {
                 staff.flash("user_added");
                 return Ok(see_other("/admin/users"));
             }
-            Err(UserError::Taken) => errors.push(("username", staff.t("username_taken").to_string())),
+            Err(UserError::Taken) => {
+                errors.push(("username", staff.t("username_taken").to_string()))
+            }
             Err(e) => errors.push(("password", staff.t(&e.to_string()).to_string())),
         }
     }
@@ -114,7 +148,9 @@ async fn add_user(state: web::Data<AppState>, staff: Staff, Form(f): Form) -> Re
         ("role", f.get("role")),
     ];
     let body = page(&state, &staff, &values, &errors).await?;
-    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+    Ok(HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 #[post("/admin/users/{username}/disabled")]
@@ -133,10 +169,16 @@ async fn set_disabled(
     super::set_disabled(&state.db, &path, disable, Some(staff.id))
         .await?
         .ok_or(AppError::NotFound)?;
-    staff.flash(if disable { "user_disabled" } else { "user_enabled" });
+    staff.flash(if disable {
+        "user_disabled"
+    } else {
+        "user_enabled"
+    });
     Ok(see_other("/admin/users"))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(users_page).service(add_user).service(set_disabled);
+    cfg.service(users_page)
+        .service(add_user)
+        .service(set_disabled);
 }

@@ -33,10 +33,13 @@ pub struct NewUser {
 pub fn parse_username(s: &str) -> Result<String, UserError> {
     let u = s.trim().to_lowercase();
     let ok = (2..=40).contains(&u.chars().count())
-        && u
-            .chars()
+        && u.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
-    if ok { Ok(u) } else { Err(UserError::InvalidUsername) }
+    if ok {
+        Ok(u)
+    } else {
+        Err(UserError::InvalidUsername)
+    }
 }
 
 pub fn check_password(p: &str) -> Result<(), UserError> {
@@ -73,7 +76,15 @@ pub async fn create<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    audit::record(db, actor, "create", "app_user", Some(user.id), Some(new.role.as_str().into())).await?;
+    audit::record(
+        db,
+        actor,
+        "create",
+        "app_user",
+        Some(user.id),
+        Some(new.role.as_str().into()),
+    )
+    .await?;
     Ok(Ok(user))
 }
 

@@ -131,4 +131,3 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let new = ServiceResponse::new(req, builder.body(body)).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(new))
 }
-

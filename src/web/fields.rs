@@ -64,7 +64,11 @@ impl Field {
     }
 
     /// Fills value and error from the maps a handler keeps.
-    pub fn fill<V: AsRef<str>>(mut self, values: &BTreeMap<impl AsRef<str> + Ord, V>, errors: &BTreeMap<&'static str, String>) -> Self {
+    pub fn fill<V: AsRef<str>>(
+        mut self,
+        values: &BTreeMap<impl AsRef<str> + Ord, V>,
+        errors: &BTreeMap<&'static str, String>,
+    ) -> Self {
         if let Some(v) = values.iter().find(|(k, _)| k.as_ref() == self.name) {
             self.value = v.1.as_ref().to_string();
         }

@@ -94,7 +94,15 @@ async fn login(
     })
     .exec(&state.db)
     .await?;
-    audit::record(&state.db, Some(user.id), "login", "app_user", Some(user.id), None).await?;
+    audit::record(
+        &state.db,
+        Some(user.id),
+        "login",
+        "app_user",
+        Some(user.id),
+        None,
+    )
+    .await?;
     // A fresh cookie on sign-in (no session fixation), with a new CSRF token.
     visitor.session.renew();
     visitor.session.clear();
@@ -111,7 +119,9 @@ async fn logout(
     _form: Form,
 ) -> Result<HttpResponse, AppError> {
     if let Ok(Some(sid)) = staff.session.get::<String>(auth::SESSION_ID) {
-        user_session::Entity::delete_by_id(sid).exec(&state.db).await?;
+        user_session::Entity::delete_by_id(sid)
+            .exec(&state.db)
+            .await?;
     }
     staff.session.purge();
     Ok(see_other("/login"))

@@ -26,7 +26,10 @@ impl RateLimiter {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         let q = hits.entry(ip).or_default();
-        while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.window)
+        {
             q.pop_front();
         }
         if q.len() >= self.max {
@@ -64,7 +67,7 @@ mod tests {
         l.hit(ip);
         l.hit(ip);
         let wait = l.check(ip).expect_err("third attempt must be refused");
-        assert!(wait >= 1 && wait <= 60);
+        assert!((1..=60).contains(&wait));
         l.reset(ip);
         assert!(l.check(ip).is_ok());
     }

@@ -3,110 +3,204 @@ use erhverv::domain::Role;
 use crate::db_test;
 use crate::helpers::*;
 
-db_test!(pages_other_than_sign_in_and_health_require_sign_in, |app: TestApp| async move {
-    for path in ["/", "/businesses", "/businesses/1", "/followups", "/contacts/mine", "/admin/import", "/admin/users"] {
-        let res = app.get(path).await;
-        assert_eq!(res.status().as_u16(), 303, "{path} should redirect to sign-in");
-        assert!(location(&res).starts_with("/login?next="), "{path}: {}", location(&res));
+db_test!(
+    pages_other_than_sign_in_and_health_require_sign_in,
+    |app: TestApp| async move {
+        for path in [
+            "/",
+            "/businesses",
+            "/businesses/1",
+            "/followups",
+            "/contacts/mine",
+            "/admin/import",
+            "/admin/users",
+        ] {
+            let res = app.get(path).await;
+            assert_eq!(
+                res.status().as_u16(),
+                303,
+                "{path} should redirect to sign-in"
+            );
+            assert!(
+                location(&res).starts_with("/login?next="),
+                "{path}: {}",
+                location(&res)
+            );
+        }
+        assert_eq!(app.get("/health").await.status().as_u16(), 200);
+        assert_eq!(app.get("/ready").await.status().as_u16(), 200);
+        assert_eq!(app.get("/login").await.status().as_u16(), 200);
     }
-    assert_eq!(app.get("/health").await.status().as_u16(), 200);
-    assert_eq!(app.get("/ready").await.status().as_u16(), 200);
-    assert_eq!(app.get("/login").await.status().as_u16(), 200);
-});
+);
 
-db_test!(signing_in_returns_to_the_page_asked_for, |app: TestApp| async move {
-    app.add_user("kirsten", Role::Consultant).await;
-    let res = app
-        .post_form("/login", &[("username", "Kirsten"), ("password", PASSWORD), ("next", "/businesses?district=valby")])
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(location(&res), "/businesses?district=valby");
-    let page = app.get("/businesses").await;
-    assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap().contains("Test kirsten"));
-});
+db_test!(
+    signing_in_returns_to_the_page_asked_for,
+    |app: TestApp| async move {
+        app.add_user("kirsten", Role::Consultant).await;
+        let res = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", "Kirsten"),
+                    ("password", PASSWORD),
+                    ("next", "/businesses?district=valby"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/businesses?district=valby");
+        let page = app.get("/businesses").await;
+        assert_eq!(page.status().as_u16(), 200);
+        assert!(page.text().await.unwrap().contains("Test kirsten"));
+    }
+);
 
-db_test!(a_wrong_password_shows_the_error_and_keeps_the_username, |app: TestApp| async move {
-    app.add_user("kirsten", Role::Consultant).await;
-    let res = app
-        .post_form("/login", &[("username", "kirsten"), ("password", "forkert-kodeord"), ("next", "/")])
-        .await;
-    assert_eq!(res.status().as_u16(), 401);
-    let body = res.text().await.unwrap();
-    assert!(body.contains("Forkert brugernavn eller adgangskode."));
-    assert!(body.contains("value=\"kirsten\""));
-    // Still not signed in.
-    assert_eq!(app.get("/businesses").await.status().as_u16(), 303);
-});
-
-db_test!(repeated_failed_sign_ins_are_rate_limited, |app: TestApp| async move {
-    app.add_user("kirsten", Role::Consultant).await;
-    // test_settings allows 5 failures per 15 minutes.
-    for _ in 0..5 {
-        let res = app.post_form("/login", &[("username", "kirsten"), ("password", "gæt-gæt-gæt")]).await;
+db_test!(
+    a_wrong_password_shows_the_error_and_keeps_the_username,
+    |app: TestApp| async move {
+        app.add_user("kirsten", Role::Consultant).await;
+        let res = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", "kirsten"),
+                    ("password", "forkert-kodeord"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert_eq!(res.status().as_u16(), 401);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Forkert brugernavn eller adgangskode."));
+        assert!(body.contains("value=\"kirsten\""));
+        // Still not signed in.
+        assert_eq!(app.get("/businesses").await.status().as_u16(), 303);
     }
-    let res = app.post_form("/login", &[("username", "kirsten"), ("password", PASSWORD)]).await;
-    assert_eq!(res.status().as_u16(), 429);
-    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry > 0);
-    assert!(res.text().await.unwrap().contains("For mange forsøg"));
-});
+);
 
-db_test!(a_form_without_the_csrf_token_is_refused_and_nothing_is_written, |app: TestApp| async move {
-    app.signed_in("kirsten", Role::Consultant).await;
-    let res = app
-        .client
-        .post(app.url("/businesses"))
-        .form(&[("cvr", "10150817"), ("name", "Uden Token ApS"), ("company_form", "aps")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 403);
-    assert!(res.text().await.unwrap().contains("Formularen er udløbet"));
-    let list = app.get_html("/businesses?status=all").await;
-    assert!(!list.contains("Uden Token ApS"));
-});
+db_test!(
+    repeated_failed_sign_ins_are_rate_limited,
+    |app: TestApp| async move {
+        app.add_user("kirsten", Role::Consultant).await;
+        // test_settings allows 5 failures per 15 minutes.
+        for _ in 0..5 {
+            let res = app
+                .post_form(
+                    "/login",
+                    &[("username", "kirsten"), ("password", "gæt-gæt-gæt")],
+                )
+                .await;
+            assert_eq!(res.status().as_u16(), 401);
+        }
+        let res = app
+            .post_form("/login", &[("username", "kirsten"), ("password", PASSWORD)])
+            .await;
+        assert_eq!(res.status().as_u16(), 429);
+        let retry: u64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry > 0);
+        assert!(res.text().await.unwrap().contains("For mange forsøg"));
+    }
+);
 
-db_test!(logging_out_ends_the_session_even_for_a_copied_cookie, |app: TestApp| async move {
-    app.signed_in("kirsten", Role::Consultant).await;
-    let cookie = app.cookie_header().expect("session cookie");
-    let res = app.post_form("/logout", &[]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let replay = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(app.url("/businesses"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status().as_u16(), 303, "the old cookie must not sign in");
-});
+db_test!(
+    a_form_without_the_csrf_token_is_refused_and_nothing_is_written,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        let res = app
+            .client
+            .post(app.url("/businesses"))
+            .form(&[
+                ("cvr", "10150817"),
+                ("name", "Uden Token ApS"),
+                ("company_form", "aps"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 403);
+        assert!(res.text().await.unwrap().contains("Formularen er udløbet"));
+        let list = app.get_html("/businesses?status=all").await;
+        assert!(!list.contains("Uden Token ApS"));
+    }
+);
 
-db_test!(disabling_a_user_ends_that_users_sessions_at_once, |app: TestApp| async move {
-    // The consultant signs in in one browser…
-    let consultant = spawn_client(&app);
-    app.add_user("kirsten", Role::Consultant).await;
-    let token = csrf_in(&consultant.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let res = consultant
-        .post(app.url("/login"))
-        .form(&[("csrf_token", token.as_str()), ("username", "kirsten"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(consultant.get(app.url("/businesses")).send().await.unwrap().status().as_u16(), 200);
-    // …the admin disables her in another…
-    app.signed_in("admin", Role::Admin).await;
-    let res = app.post_form("/admin/users/kirsten/disabled", &[("disabled", "on")]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    // …and her next request is sent to sign-in.
-    let res = consultant.get(app.url("/businesses")).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    assert!(location(&res).starts_with("/login"));
-});
+db_test!(
+    logging_out_ends_the_session_even_for_a_copied_cookie,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        let cookie = app.cookie_header().expect("session cookie");
+        let res = app.post_form("/logout", &[]).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let replay = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(app.url("/businesses"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            replay.status().as_u16(),
+            303,
+            "the old cookie must not sign in"
+        );
+    }
+);
+
+db_test!(
+    disabling_a_user_ends_that_users_sessions_at_once,
+    |app: TestApp| async move {
+        // The consultant signs in in one browser…
+        let consultant = spawn_client(&app);
+        app.add_user("kirsten", Role::Consultant).await;
+        let token = csrf_in(
+            &consultant
+                .get(app.url("/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        let res = consultant
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", "kirsten"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(
+            consultant
+                .get(app.url("/businesses"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
+        // …the admin disables her in another…
+        app.signed_in("admin", Role::Admin).await;
+        let res = app
+            .post_form("/admin/users/kirsten/disabled", &[("disabled", "on")])
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        // …and her next request is sent to sign-in.
+        let res = consultant.get(app.url("/businesses")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        assert!(location(&res).starts_with("/login"));
+    }
+);
 
 fn spawn_client(_app: &TestApp) -> reqwest::Client {
     reqwest::Client::builder()
@@ -116,47 +210,89 @@ fn spawn_client(_app: &TestApp) -> reqwest::Client {
         .unwrap()
 }
 
-db_test!(the_council_reads_the_overview_but_gets_403_on_case_pages, |app: TestApp| async move {
-    app.signed_in("raad", Role::Council).await;
-    assert_eq!(app.get("/").await.status().as_u16(), 200);
-    for path in ["/businesses", "/businesses/new", "/followups", "/contacts/mine", "/admin/users"] {
-        let res = app.get(path).await;
-        assert_eq!(res.status().as_u16(), 403, "{path}");
-        assert!(res.text().await.unwrap().contains("Ingen adgang"));
-    }
-});
-
-db_test!(a_consultant_cannot_reach_admin_pages, |app: TestApp| async move {
-    app.signed_in("kirsten", Role::Consultant).await;
-    assert_eq!(app.get("/admin/users").await.status().as_u16(), 403);
-    assert_eq!(app.get("/admin/import").await.status().as_u16(), 403);
-});
-
-db_test!(an_admin_adds_a_user_who_can_then_sign_in, |app: TestApp| async move {
-    app.signed_in("admin", Role::Admin).await;
-    let res = app
-        .post_form(
+db_test!(
+    the_council_reads_the_overview_but_gets_403_on_case_pages,
+    |app: TestApp| async move {
+        app.signed_in("raad", Role::Council).await;
+        assert_eq!(app.get("/").await.status().as_u16(), 200);
+        for path in [
+            "/businesses",
+            "/businesses/new",
+            "/followups",
+            "/contacts/mine",
             "/admin/users",
-            &[("username", "ny.konsulent"), ("display_name", "Ny Konsulent"), ("email", "ny@kk.dk"), ("role", "consultant"), ("password", "lang-nok-adgangskode")],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
-    // A bad username and a short password are shown next to their fields.
-    let res = app
-        .post_form("/admin/users", &[("username", "Ugyldig Bruger!"), ("display_name", "X"), ("role", "consultant"), ("password", "kort")])
-        .await;
-    assert_eq!(res.status().as_u16(), 422);
-    let body = res.text().await.unwrap();
-    assert!(body.contains("Brugernavnet må kun indeholde"));
-    assert!(body.contains("mindst 10 tegn"));
-    assert!(body.contains("value=\"Ugyldig Bruger!\""));
-    let other = spawn_client(&app);
-    let token = csrf_in(&other.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let res = other
-        .post(app.url("/login"))
-        .form(&[("csrf_token", token.as_str()), ("username", "ny.konsulent"), ("password", "lang-nok-adgangskode")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-});
+        ] {
+            let res = app.get(path).await;
+            assert_eq!(res.status().as_u16(), 403, "{path}");
+            assert!(res.text().await.unwrap().contains("Ingen adgang"));
+        }
+    }
+);
+
+db_test!(
+    a_consultant_cannot_reach_admin_pages,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        assert_eq!(app.get("/admin/users").await.status().as_u16(), 403);
+        assert_eq!(app.get("/admin/import").await.status().as_u16(), 403);
+    }
+);
+
+db_test!(
+    an_admin_adds_a_user_who_can_then_sign_in,
+    |app: TestApp| async move {
+        app.signed_in("admin", Role::Admin).await;
+        let res = app
+            .post_form(
+                "/admin/users",
+                &[
+                    ("username", "ny.konsulent"),
+                    ("display_name", "Ny Konsulent"),
+                    ("email", "ny@kk.dk"),
+                    ("role", "consultant"),
+                    ("password", "lang-nok-adgangskode"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        // A bad username and a short password are shown next to their fields.
+        let res = app
+            .post_form(
+                "/admin/users",
+                &[
+                    ("username", "Ugyldig Bruger!"),
+                    ("display_name", "X"),
+                    ("role", "consultant"),
+                    ("password", "kort"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Brugernavnet må kun indeholde"));
+        assert!(body.contains("mindst 10 tegn"));
+        assert!(body.contains("value=\"Ugyldig Bruger!\""));
+        let other = spawn_client(&app);
+        let token = csrf_in(
+            &other
+                .get(app.url("/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        let res = other
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", "ny.konsulent"),
+                ("password", "lang-nok-adgangskode"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+    }
+);

@@ -58,7 +58,7 @@ async fn fresh_postgres() -> String {
     let admin = Database::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
-    let name = format!("erhverv_test_{}", erhverv::web::auth::random_token()[..16].to_string());
+    let name = format!("erhverv_test_{}", &erhverv::web::auth::random_token()[..16]);
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
@@ -177,8 +177,15 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str) -> Response {
-        self.post_form("/login", &[("username", username), ("password", PASSWORD), ("next", "/")])
-            .await
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 
     /// Creates a user with the role and signs in as that user.
@@ -194,10 +201,5 @@ impl TestApp {
         self.jar
             .cookies(&url)
             .and_then(|v| v.to_str().ok().map(String::from))
-    }
-
-    pub fn set_lang(&self, lang: &str) {
-        let url = self.address.parse().expect("url");
-        self.jar.add_cookie_str(&format!("lang={lang}; Path=/"), &url);
     }
 }

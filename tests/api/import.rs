@@ -22,7 +22,8 @@ fn danish_csv() -> Vec<u8> {
 fn cli(app: &TestApp) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_erhverv"));
     cmd.arg("--data-dir").arg(&app.settings.data_dir);
-    cmd.env_remove("ERHVERV_DATABASE_URL").env_remove("DATABASE_URL");
+    cmd.env_remove("ERHVERV_DATABASE_URL")
+        .env_remove("DATABASE_URL");
     if let Some(url) = &app.settings.database_url {
         cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
     }
@@ -30,134 +31,226 @@ fn cli(app: &TestApp) -> Command {
 }
 
 fn last_line(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_string()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
 }
 
-db_test!(the_import_command_upserts_by_cvr_and_reports_invalid_rows, |app: TestApp| async move {
-    let file = app.settings.data_dir.join("cvr.csv");
-    std::fs::write(&file, danish_csv()).unwrap();
-    let out = tokio::task::spawn_blocking({
-        let mut cmd = cli(&app);
-        cmd.arg("import").arg(&file);
-        move || cmd.output().unwrap()
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert_eq!(last_line(&out), "imported: 3 new, 0 changed, 0 unchanged, 1 invalid");
-    assert!(stderr.contains("Hjemmeside"), "unknown heading named: {stderr}");
-    assert!(stderr.contains('5') && stderr.contains("1234"), "invalid row with its line number: {stderr}");
+db_test!(
+    the_import_command_upserts_by_cvr_and_reports_invalid_rows,
+    |app: TestApp| async move {
+        let file = app.settings.data_dir.join("cvr.csv");
+        std::fs::write(&file, danish_csv()).unwrap();
+        let out = tokio::task::spawn_blocking({
+            let mut cmd = cli(&app);
+            cmd.arg("import").arg(&file);
+            move || cmd.output().unwrap()
+        })
+        .await
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(
+            last_line(&out),
+            "imported: 3 new, 0 changed, 0 unchanged, 1 invalid"
+        );
+        assert!(
+            stderr.contains("Hjemmeside"),
+            "unknown heading named: {stderr}"
+        );
+        assert!(
+            stderr.contains('5') && stderr.contains("1234"),
+            "invalid row with its line number: {stderr}"
+        );
 
-    let again = tokio::task::spawn_blocking({
-        let mut cmd = cli(&app);
-        cmd.arg("import").arg(&file);
-        move || cmd.output().unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(last_line(&again), "imported: 0 new, 0 changed, 3 unchanged, 1 invalid");
+        let again = tokio::task::spawn_blocking({
+            let mut cmd = cli(&app);
+            cmd.arg("import").arg(&file);
+            move || cmd.output().unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            last_line(&again),
+            "imported: 0 new, 0 changed, 3 unchanged, 1 invalid"
+        );
 
-    app.signed_in("kirsten", Role::Consultant).await;
-    let list = app.get_html("/businesses?status=all").await;
-    assert!(list.contains("Søren&#x27;s Smørrebrød ApS") || list.contains("Søren&#39;s Smørrebrød ApS"), "{list}");
-    assert!(list.contains("Åbent Værksted"));
-    assert!(list.contains("<strong id=\"total\">3</strong>"));
-    let i = list.find("Søren").unwrap();
-    let start = list[..i].rfind("/businesses/").unwrap();
-    let id: String = list[start + 12..].chars().take_while(|c| c.is_ascii_digit()).collect();
-    let page = app.get_html(&format!("/businesses/{id}")).await;
-    assert!(page.contains("Ærøgade 5,\n2. sal") || page.contains("Ærøgade 5,\r\n2. sal"), "multi-line address kept");
-    assert!(page.contains("1012345678"), "P-unit created");
-    assert!(page.contains("<dd>Østerbro</dd>"));
-    assert!(page.contains("+45 33 12 34 56"));
-});
+        app.signed_in("kirsten", Role::Consultant).await;
+        let list = app.get_html("/businesses?status=all").await;
+        assert!(
+            list.contains("Søren&#x27;s Smørrebrød ApS")
+                || list.contains("Søren&#39;s Smørrebrød ApS"),
+            "{list}"
+        );
+        assert!(list.contains("Åbent Værksted"));
+        assert!(list.contains("<strong id=\"total\">3</strong>"));
+        let i = list.find("Søren").unwrap();
+        let start = list[..i].rfind("/businesses/").unwrap();
+        let id: String = list[start + 12..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let page = app.get_html(&format!("/businesses/{id}")).await;
+        assert!(
+            page.contains("Ærøgade 5,\n2. sal") || page.contains("Ærøgade 5,\r\n2. sal"),
+            "multi-line address kept"
+        );
+        assert!(page.contains("1012345678"), "P-unit created");
+        assert!(page.contains("<dd>Østerbro</dd>"));
+        assert!(page.contains("+45 33 12 34 56"));
+    }
+);
 
-db_test!(an_unreadable_file_fails_the_import_command, |app: TestApp| async move {
-    let missing = app.settings.data_dir.join("findes-ikke.csv");
-    let no_cvr = app.settings.data_dir.join("uden-cvr.csv");
-    std::fs::write(&no_cvr, "Navn;By\nFirma;København\n").unwrap();
-    let (a, b) = tokio::task::spawn_blocking({
-        let mut c1 = cli(&app);
-        c1.arg("import").arg(&missing);
-        let mut c2 = cli(&app);
-        c2.arg("import").arg(&no_cvr);
-        move || (c1.output().unwrap(), c2.output().unwrap())
-    })
-    .await
-    .unwrap();
-    assert!(!a.status.success());
-    assert!(!b.status.success());
-    assert!(String::from_utf8_lossy(&b.stderr).to_lowercase().contains("cvr"));
-});
+db_test!(
+    an_unreadable_file_fails_the_import_command,
+    |app: TestApp| async move {
+        let missing = app.settings.data_dir.join("findes-ikke.csv");
+        let no_cvr = app.settings.data_dir.join("uden-cvr.csv");
+        std::fs::write(&no_cvr, "Navn;By\nFirma;København\n").unwrap();
+        let (a, b) = tokio::task::spawn_blocking({
+            let mut c1 = cli(&app);
+            c1.arg("import").arg(&missing);
+            let mut c2 = cli(&app);
+            c2.arg("import").arg(&no_cvr);
+            move || (c1.output().unwrap(), c2.output().unwrap())
+        })
+        .await
+        .unwrap();
+        assert!(!a.status.success());
+        assert!(!b.status.success());
+        assert!(
+            String::from_utf8_lossy(&b.stderr)
+                .to_lowercase()
+                .contains("cvr")
+        );
+    }
+);
 
-db_test!(an_admin_uploads_a_csv_and_sees_the_summary, |app: TestApp| async move {
-    app.signed_in("admin", Role::Admin).await;
-    let page = app.get_html("/admin/import").await;
-    assert!(page.contains("CVR-nummer"));
-    let token = csrf_in(&page);
-    let csv = "\u{feff}CVR,Name,Company form,Address,Postal code,City,Industry code,Employees,Advertising protected,Email,Phone\n\
+db_test!(
+    an_admin_uploads_a_csv_and_sees_the_summary,
+    |app: TestApp| async move {
+        app.signed_in("admin", Role::Admin).await;
+        let page = app.get_html("/admin/import").await;
+        assert!(page.contains("CVR-nummer"));
+        let token = csrf_in(&page);
+        let csv = "\u{feff}CVR,Name,Company form,Address,Postal code,City,Industry code,Employees,Advertising protected,Email,Phone\n\
 30060946,Nordic Design ApS,ApS,Islands Brygge 10,2300,København S,741000,8,no,hello@nordicdesign.dk,+45 70 20 30 40\n\
 21659509,Harbour Hotel A/S,A/S,Havnegade 1,1058,København K,551010,120,yes,,\n\
 35954716,Bad Email ApS,ApS,,,,,,no,not-an-email,\n";
-    let upload = |body: &'static str| {
-        reqwest::multipart::Form::new()
-            .text("csrf_token", token.clone())
-            .part("file", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("businesses.csv"))
-    };
-    let res = app.client.post(app.url("/admin/import")).multipart(upload(csv)).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let job = location(&res);
-    let mut html = String::new();
-    for _ in 0..200 {
-        html = app.get_html(&job).await;
-        if !html.contains("http-equiv=\"refresh\"") {
-            break;
+        let upload = |body: &'static str| {
+            reqwest::multipart::Form::new()
+                .text("csrf_token", token.clone())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(body.as_bytes().to_vec())
+                        .file_name("businesses.csv"),
+                )
+        };
+        let res = app
+            .client
+            .post(app.url("/admin/import"))
+            .multipart(upload(csv))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let job = location(&res);
+        let mut html = String::new();
+        for _ in 0..200 {
+            html = app.get_html(&job).await;
+            if !html.contains("http-equiv=\"refresh\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            html.contains("imported: 2 new, 0 changed, 0 unchanged, 1 invalid"),
+            "{html}"
+        );
+        assert!(html.contains("not-an-email"));
+        let list = app.get_html("/businesses?district=amager_vest").await;
+        assert!(
+            list.contains("Nordic Design ApS"),
+            "Islands Brygge is Amager Vest"
+        );
+        // Without the token nothing is imported.
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("x.csv"),
+        );
+        let res = app
+            .client
+            .post(app.url("/admin/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 403);
     }
-    assert!(html.contains("imported: 2 new, 0 changed, 0 unchanged, 1 invalid"), "{html}");
-    assert!(html.contains("not-an-email"));
-    let list = app.get_html("/businesses?district=amager_vest").await;
-    assert!(list.contains("Nordic Design ApS"), "Islands Brygge is Amager Vest");
-    // Without the token nothing is imported.
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("x.csv"));
-    let res = app.client.post(app.url("/admin/import")).multipart(form).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 403);
-});
+);
 
-db_test!(user_commands_add_list_and_disable, |app: TestApp| async move {
-    use std::io::Write;
-    let out = tokio::task::spawn_blocking({
-        let mut cmd = cli(&app);
-        cmd.args(["user", "add", "jens", "--role", "consultant", "--name", "Jens Jensen"]);
-        move || {
-            let mut child = cmd
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            child.stdin.take().unwrap().write_all(b"et-langt-kodeord\n").unwrap();
-            child.wait_with_output().unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let res = app.post_form("/login", &[("username", "jens"), ("password", "et-langt-kodeord")]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let (list, disable) = tokio::task::spawn_blocking({
-        let mut l = cli(&app);
-        l.args(["user", "list"]);
-        let mut d = cli(&app);
-        d.args(["user", "disable", "jens"]);
-        move || (l.output().unwrap(), d.output().unwrap())
-    })
-    .await
-    .unwrap();
-    assert!(String::from_utf8_lossy(&list.stdout).contains("jens"));
-    assert!(disable.status.success());
-    assert_eq!(app.get("/businesses").await.status().as_u16(), 303, "session ended");
-});
+db_test!(
+    user_commands_add_list_and_disable,
+    |app: TestApp| async move {
+        use std::io::Write;
+        let out = tokio::task::spawn_blocking({
+            let mut cmd = cli(&app);
+            cmd.args([
+                "user",
+                "add",
+                "jens",
+                "--role",
+                "consultant",
+                "--name",
+                "Jens Jensen",
+            ]);
+            move || {
+                let mut child = cmd
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(b"et-langt-kodeord\n")
+                    .unwrap();
+                child.wait_with_output().unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let res = app
+            .post_form(
+                "/login",
+                &[("username", "jens"), ("password", "et-langt-kodeord")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let (list, disable) = tokio::task::spawn_blocking({
+            let mut l = cli(&app);
+            l.args(["user", "list"]);
+            let mut d = cli(&app);
+            d.args(["user", "disable", "jens"]);
+            move || (l.output().unwrap(), d.output().unwrap())
+        })
+        .await
+        .unwrap();
+        assert!(String::from_utf8_lossy(&list.stdout).contains("jens"));
+        assert!(disable.status.success());
+        assert_eq!(
+            app.get("/businesses").await.status().as_u16(),
+            303,
+            "session ended"
+        );
+    }
+);

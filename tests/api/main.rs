@@ -1,4 +1,5 @@
 //! Integration tests against the running application.
+#![allow(clippy::unwrap_used)]
 mod helpers;
 
 mod auth;

@@ -3,66 +3,123 @@ use erhverv::domain::Role;
 use crate::db_test;
 use crate::helpers::*;
 
-db_test!(the_language_switch_sticks_across_pages, |app: TestApp| async move {
-    let res = app.get("/lang/en?next=/login").await;
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(location(&res), "/login");
-    let page = app.get_html("/login").await;
-    assert!(page.contains("<html lang=\"en\">"));
-    assert!(page.contains("Sign in"));
-    app.signed_in("kirsten", Role::Consultant).await;
-    let page = app.get_html("/businesses").await;
-    assert!(page.contains("Businesses"));
-    // An open redirect is not possible through the switch.
-    let res = app.get("/lang/da?next=//evil.example").await;
-    assert_eq!(location(&res), "/");
-    assert!(app.get_html("/businesses").await.contains("Virksomheder"));
-});
+db_test!(
+    the_language_switch_sticks_across_pages,
+    |app: TestApp| async move {
+        let res = app.get("/lang/en?next=/login").await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/login");
+        let page = app.get_html("/login").await;
+        assert!(page.contains("<html lang=\"en\">"));
+        assert!(page.contains("Sign in"));
+        app.signed_in("kirsten", Role::Consultant).await;
+        let page = app.get_html("/businesses").await;
+        assert!(page.contains("Businesses"));
+        // An open redirect is not possible through the switch.
+        let res = app.get("/lang/da?next=//evil.example").await;
+        assert_eq!(location(&res), "/");
+        assert!(app.get_html("/businesses").await.contains("Virksomheder"));
+    }
+);
 
-db_test!(every_page_has_one_h1_a_skip_link_and_labelled_inputs, |app: TestApp| async move {
-    app.signed_in("admin", Role::Admin).await;
-    let res = app
-        .post_form("/businesses", &[("cvr", "21659509"), ("name", "Tilgængelig A/S"), ("company_form", "as"), ("active", "on")])
-        .await;
-    let loc = location(&res);
-    for path in ["/", "/businesses", "/businesses/new", &loc, &format!("{loc}/edit"), &format!("{loc}/contacts/new"), "/followups", "/contacts/mine", "/admin/import", "/admin/users"] {
-        let html = app.get_html(path).await;
-        assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");
-        assert!(html.contains("class=\"skip\" href=\"#content\""), "{path}");
-        // Every visible input, select and textarea has a label tied to it.
-        for tag in ["<input ", "<select ", "<textarea "] {
-            for (i, _) in html.match_indices(tag) {
-                let end = html[i..].find('>').unwrap() + i;
-                let el = &html[i..end];
-                if el.contains("type=\"hidden\"") {
-                    continue;
+db_test!(
+    every_page_has_one_h1_a_skip_link_and_labelled_inputs,
+    |app: TestApp| async move {
+        app.signed_in("admin", Role::Admin).await;
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "21659509"),
+                    ("name", "Tilgængelig A/S"),
+                    ("company_form", "as"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        let loc = location(&res);
+        for path in [
+            "/",
+            "/businesses",
+            "/businesses/new",
+            &loc,
+            &format!("{loc}/edit"),
+            &format!("{loc}/contacts/new"),
+            "/followups",
+            "/contacts/mine",
+            "/admin/import",
+            "/admin/users",
+        ] {
+            let html = app.get_html(path).await;
+            assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");
+            assert!(html.contains("class=\"skip\" href=\"#content\""), "{path}");
+            // Every visible input, select and textarea has a label tied to it.
+            for tag in ["<input ", "<select ", "<textarea "] {
+                for (i, _) in html.match_indices(tag) {
+                    let end = html[i..].find('>').unwrap() + i;
+                    let el = &html[i..end];
+                    if el.contains("type=\"hidden\"") {
+                        continue;
+                    }
+                    let id_start = el
+                        .find(" id=\"")
+                        .unwrap_or_else(|| panic!("{path}: {el} has no id"))
+                        + 5;
+                    let id: String = el[id_start..].chars().take_while(|c| *c != '"').collect();
+                    assert!(
+                        html.contains(&format!("for=\"{id}\"")) || el.contains("aria-label"),
+                        "{path}: no label for {id}"
+                    );
                 }
-                let id_start = el.find(" id=\"").unwrap_or_else(|| panic!("{path}: {el} has no id")) + 5;
-                let id: String = el[id_start..].chars().take_while(|c| *c != '"').collect();
-                assert!(html.contains(&format!("for=\"{id}\"")) || el.contains("aria-label"), "{path}: no label for {id}");
             }
         }
     }
-});
+);
 
-db_test!(demo_data_is_seeded_deterministically_and_listed, |app: TestApp| async move {
-    erhverv::demo::seed(&app.db, 120, 7, false).await.expect("seed");
-    let res = app.post_form("/login", &[("username", "konsulent"), ("password", erhverv::demo::DEMO_PASSWORD)]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let page = app.get_html("/businesses?status=all").await;
-    assert!(page.contains("<strong id=\"total\">120</strong>"));
-    let home = app.get_html("/").await;
-    assert!(home.contains("Nørrebro"));
-    // The same seed gives the same first business.
-    let other = spawn_app(Backend::Sqlite).await;
-    erhverv::demo::seed(&other.db, 120, 7, false).await.expect("seed");
-    let res = other.post_form("/login", &[("username", "admin"), ("password", erhverv::demo::DEMO_PASSWORD)]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let first = |html: &str| {
-        let i = html.find("<a href=\"/businesses/").unwrap();
-        html[i..i + 120].to_string()
-    };
-    assert_eq!(first(&page), first(&other.get_html("/businesses?status=all").await));
-    // Seeding twice is refused rather than duplicating.
-    assert!(erhverv::demo::seed(&app.db, 10, 7, false).await.is_err());
-});
+db_test!(
+    demo_data_is_seeded_deterministically_and_listed,
+    |app: TestApp| async move {
+        erhverv::demo::seed(&app.db, 120, 7, false)
+            .await
+            .expect("seed");
+        let res = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", "konsulent"),
+                    ("password", erhverv::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let page = app.get_html("/businesses?status=all").await;
+        assert!(page.contains("<strong id=\"total\">120</strong>"));
+        let home = app.get_html("/").await;
+        assert!(home.contains("Nørrebro"));
+        // The same seed gives the same first business.
+        let other = spawn_app(Backend::Sqlite).await;
+        erhverv::demo::seed(&other.db, 120, 7, false)
+            .await
+            .expect("seed");
+        let res = other
+            .post_form(
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", erhverv::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let first = |html: &str| {
+            let i = html.find("<a href=\"/businesses/").unwrap();
+            html[i..i + 120].to_string()
+        };
+        assert_eq!(
+            first(&page),
+            first(&other.get_html("/businesses?status=all").await)
+        );
+        // Seeding twice is refused rather than duplicating.
+        assert!(erhverv::demo::seed(&app.db, 10, 7, false).await.is_err());
+    }
+);
