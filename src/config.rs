@@ -38,6 +38,14 @@ pub struct Settings {
     pub log_format: String,
     /// Largest accepted upload (CSV import), in MiB.
     pub max_upload_mib: usize,
+    /// Meilisearch server (`MEILI_URL`); unset means the embedded tantivy
+    /// index in `data_dir/search`.
+    pub meili_url: Option<String>,
+    /// Meilisearch API key (`MEILI_KEY`).
+    #[serde(skip_serializing)]
+    pub meili_key: Option<SecretString>,
+    /// Meilisearch index name.
+    pub meili_index: String,
 }
 
 impl Default for Settings {
@@ -53,6 +61,9 @@ impl Default for Settings {
             login_attempts: 10,
             log_format: "pretty".into(),
             max_upload_mib: 256,
+            meili_url: None,
+            meili_key: None,
+            meili_index: "erhverv".into(),
         }
     }
 }
@@ -71,6 +82,8 @@ impl Settings {
                     .only(&["DATABASE_URL"])
                     .map(|_| "database_url".into()),
             )
+            .merge(Env::raw().only(&["MEILI_URL"]).map(|_| "meili_url".into()))
+            .merge(Env::raw().only(&["MEILI_KEY"]).map(|_| "meili_key".into()))
             .merge(Env::prefixed("ERHVERV_"));
         fig.extract().context("reading configuration")
     }

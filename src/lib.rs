@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod search;
 pub mod startup;
 pub mod telemetry;
 pub mod users;

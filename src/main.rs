@@ -65,6 +65,8 @@ enum Command {
     },
     /// Import businesses from a CSV file (CVR register shape; upsert by CVR number)
     Import { file: PathBuf },
+    /// Rebuild the search index (tantivy or Meilisearch) from the database
+    Reindex,
     /// Manage staff users
     User {
         #[command(subcommand)]
@@ -189,6 +191,36 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("wrote {n} rows to {}", file.display());
         }
         Command::Import { file } => return import_file(&settings, &file).await,
+        Command::Reindex => {
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            let index = erhverv::search::open(&settings).await?;
+            if let Some(meili) = settings.meili_url.as_ref() {
+                tracing::info!(url = %meili, "reindexing into Meilisearch");
+            }
+            let pb = if std::io::stderr().is_terminal() {
+                indicatif::ProgressBar::new(0)
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            pb.set_style(
+                indicatif::ProgressStyle::with_template("indeks [{bar:40}] {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            let started = std::time::Instant::now();
+            let n = erhverv::search::sync::reindex(&conn, index.as_ref(), |done, total| {
+                pb.set_length(total);
+                pb.set_position(done);
+            })
+            .await?;
+            pb.finish_and_clear();
+            println!(
+                "reindexed {n} businesses into {} in {:.1} s",
+                index.name(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::User { action } => return user(&settings, action).await,
     }
     Ok(ExitCode::SUCCESS)

@@ -42,12 +42,19 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let key = session_key(&settings)?;
+        if let Err(e) = crate::db::analyze(&db).await {
+            tracing::warn!(error = %e, "refreshing planner statistics failed");
+        }
+        let search = crate::search::SearchService::new(crate::search::open(&settings).await?);
+        search.spawn_worker(db.clone());
         let state = web::Data::new(AppState {
             db,
             templates: Templates::load()?,
             login_limiter: RateLimiter::new(settings.login_attempts, Duration::from_secs(15 * 60)),
             dummy_hash: crate::web::auth::hash_password("not-a-real-password")?,
             imports: Default::default(),
+            search,
+            consultants: Default::default(),
             settings: settings.clone(),
         });
         let secure = settings.cookie_secure();

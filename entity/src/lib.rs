@@ -7,4 +7,5 @@ pub mod business_segment;
 pub mod contact;
 pub mod contact_person;
 pub mod p_unit;
+pub mod search_sync;
 pub mod user_session;

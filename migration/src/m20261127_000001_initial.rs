@@ -226,23 +226,39 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        // The list page sorts by name within any one filter: one index per
-        // filter column with the sort key, so a filtered page is an index range.
+        // The list page always filters on status (active by default) and
+        // sorts by name: one index per filter column, then status, then the
+        // sort key, so a filtered page and its count are one index range.
         for (name, col) in [
             ("ix_business_district", "district"),
             ("ix_business_section", "industry_section"),
             ("ix_business_size", "size_band"),
             ("ix_business_consultant", "consultant_id"),
-            ("ix_business_active", "active"),
         ] {
             index(
                 manager,
                 name,
                 Business::Table,
-                vec![Alias::new(col), Alias::new("sort_name"), Alias::new("id")],
+                vec![
+                    Alias::new(col),
+                    Alias::new("active"),
+                    Alias::new("sort_name"),
+                    Alias::new("id"),
+                ],
             )
             .await?;
         }
+        index(
+            manager,
+            "ix_business_active",
+            Business::Table,
+            vec![
+                Alias::new("active"),
+                Alias::new("sort_name"),
+                Alias::new("id"),
+            ],
+        )
+        .await?;
         index(
             manager,
             "ix_business_sort_name",

@@ -22,7 +22,7 @@ use crate::web::{
     form::{Form, FormData, query},
     render::see_other,
 };
-use crate::{audit, db, users};
+use crate::{audit, db};
 
 /// (code, label) pairs for a select or a filter.
 pub type Options = Vec<(String, String)>;
@@ -48,10 +48,12 @@ pub struct Choices {
 
 impl Choices {
     async fn load(state: &AppState, lang: Lang) -> Result<Self, AppError> {
-        let consultants = users::consultants(&state.db)
+        let consultants = state
+            .consultants
+            .get(&state.db)
             .await?
-            .into_iter()
-            .map(|u| (u.id.to_string(), u.display_name))
+            .iter()
+            .map(|u| (u.id.to_string(), u.display_name.clone()))
             .collect();
         Ok(Choices {
             districts: options(District::ALL, District::as_str, |d| d.label(lang).into()),
@@ -488,9 +490,11 @@ async fn new_form(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
 }
 
 async fn consultant_ids(state: &AppState) -> Result<Vec<i32>, AppError> {
-    Ok(users::consultants(&state.db)
+    Ok(state
+        .consultants
+        .get(&state.db)
         .await?
-        .into_iter()
+        .iter()
         .map(|u| u.id)
         .collect())
 }
@@ -524,6 +528,7 @@ async fn save(
     }
     match queries::save(&state.db, id, &input, staff.id).await? {
         SaveOutcome::Saved(saved) => {
+            state.search.changed();
             staff.flash(if id.is_some() {
                 "business_saved"
             } else {
@@ -717,7 +722,10 @@ async fn add_p_unit(
                 Some(format!("business {id}")),
             )
             .await?;
+            crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT)
+                .await?;
             tx.commit().await?;
+            state.search.changed();
             staff.flash("p_unit_added");
             return Ok(see_other(&format!("/businesses/{id}#p-units")));
         }
@@ -765,7 +773,9 @@ async fn remove_p_unit(
         Some(format!("business {id}")),
     )
     .await?;
+    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
     tx.commit().await?;
+    state.search.changed();
     staff.flash("p_unit_removed");
     Ok(see_other(&format!("/businesses/{id}#p-units")))
 }
@@ -834,7 +844,9 @@ async fn add_person(
             Some(format!("business {id}")),
         )
         .await?;
+        crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
         tx.commit().await?;
+        state.search.changed();
         staff.flash("person_added");
         return Ok(see_other(&format!("/businesses/{id}#persons")));
     }
@@ -881,7 +893,9 @@ async fn remove_person(
         Some(format!("business {id}")),
     )
     .await?;
+    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
     tx.commit().await?;
+    state.search.changed();
     staff.flash("person_removed");
     Ok(see_other(&format!("/businesses/{id}#persons")))
 }

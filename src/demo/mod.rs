@@ -61,6 +61,7 @@ pub async fn seed(
     let consultant_ids = seed_users(db).await?;
     let business_ids = seed_businesses(db, n, seed, &consultant_ids, show_progress).await?;
     seed_contacts(db, seed, &business_ids, &consultant_ids, show_progress).await?;
+    db::analyze(db).await?;
     Ok(())
 }
 
@@ -233,6 +234,9 @@ async fn seed_businesses(
                 });
             }
         }
+        let chunk_ids = &ids[ids.len() - chunk.len()..];
+        crate::search::sync::enqueue_businesses(&tx, chunk_ids, crate::search::sync::UPSERT)
+            .await?;
         if !segs.is_empty() {
             business_segment::Entity::insert_many(segs)
                 .exec_without_returning(&tx)

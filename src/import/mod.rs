@@ -158,6 +158,9 @@ pub async fn run<R: Read + Send + 'static>(
         store_chunk(db, rows, lang, &mut summary).await?;
     }
     let _ = parser.await;
+    if summary.new + summary.changed > 0 {
+        crate::db::analyze(db).await?;
+    }
     crate::audit::record(db, actor, "import", "business", None, Some(summary.line())).await?;
     tracing::info!(
         new = summary.new,
@@ -312,6 +315,7 @@ async fn store_chunk(
     let mut inserts = Vec::new();
     let mut new_p_units: Vec<(i32, p_unit::ActiveModel)> = Vec::new();
     let mut claimed: HashSet<i64> = HashSet::new();
+    let mut touched: Vec<i32> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         if seen.get(&row.cvr.value()) != Some(&i) {
             // Superseded by a later row with the same CVR in this chunk.
@@ -365,6 +369,7 @@ async fn store_chunk(
                     summary.unchanged += 1;
                 } else {
                     summary.changed += 1;
+                    touched.push(old.id);
                     if *old != want {
                         let mut am = to_active(want);
                         am.id = Set(old.id);
@@ -386,17 +391,18 @@ async fn store_chunk(
         business::Entity::insert_many(inserts)
             .exec_without_returning(&tx)
             .await?;
+        let ids: HashMap<i32, i32> = business::Entity::find()
+            .select_only()
+            .column(business::Column::Cvr)
+            .column(business::Column::Id)
+            .filter(business::Column::Cvr.is_in(new_cvrs))
+            .into_tuple::<(i32, i32)>()
+            .all(&tx)
+            .await?
+            .into_iter()
+            .collect();
+        touched.extend(ids.values().copied());
         if !new_p_units.is_empty() {
-            let ids: HashMap<i32, i32> = business::Entity::find()
-                .select_only()
-                .column(business::Column::Cvr)
-                .column(business::Column::Id)
-                .filter(business::Column::Cvr.is_in(new_cvrs))
-                .into_tuple::<(i32, i32)>()
-                .all(&tx)
-                .await?
-                .into_iter()
-                .collect();
             let units: Vec<p_unit::ActiveModel> = new_p_units
                 .into_iter()
                 .filter_map(|(cvr, mut p)| {
@@ -409,6 +415,7 @@ async fn store_chunk(
                 .await?;
         }
     }
+    crate::search::sync::enqueue_businesses(&tx, &touched, crate::search::sync::UPSERT).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -132,6 +132,7 @@ async fn add_user(
             .await?
         {
             Ok(_) => {
+                state.consultants.invalidate();
                 staff.flash("user_added");
                 return Ok(see_other("/admin/users"));
             }
@@ -169,6 +170,7 @@ async fn set_disabled(
     super::set_disabled(&state.db, &path, disable, Some(staff.id))
         .await?
         .ok_or(AppError::NotFound)?;
+    state.consultants.invalidate();
     staff.flash(if disable {
         "user_disabled"
     } else {

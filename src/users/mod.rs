@@ -113,6 +113,40 @@ pub async fn list(db: &DatabaseConnection) -> anyhow::Result<Vec<app_user::Model
         .await?)
 }
 
+/// The consultants list changes rarely but is on every list page: kept for
+/// a few seconds (and dropped at once when this process changes a user).
+#[derive(Default)]
+pub struct ConsultantCache {
+    inner: std::sync::RwLock<Option<(std::time::Instant, std::sync::Arc<Vec<app_user::Model>>)>>,
+}
+
+impl ConsultantCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub async fn get(
+        &self,
+        db: &DatabaseConnection,
+    ) -> anyhow::Result<std::sync::Arc<Vec<app_user::Model>>> {
+        if let Ok(guard) = self.inner.read()
+            && let Some((at, list)) = guard.as_ref()
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(list.clone());
+        }
+        let list = std::sync::Arc::new(consultants(db).await?);
+        if let Ok(mut guard) = self.inner.write() {
+            *guard = Some((std::time::Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.inner.write() {
+            *guard = None;
+        }
+    }
+}
+
 /// Consultants who can be responsible for a business (enabled consultants
 /// and admins), by name.
 pub async fn consultants(db: &DatabaseConnection) -> anyhow::Result<Vec<app_user::Model>> {

@@ -24,6 +24,8 @@ pub struct AppState {
     /// A real argon2 hash to verify against when the user doesn't exist.
     pub dummy_hash: String,
     pub imports: ImportJobs,
+    pub search: std::sync::Arc<crate::search::SearchService>,
+    pub consultants: crate::users::ConsultantCache,
 }
 
 /// Process is up.
@@ -36,7 +38,20 @@ async fn health() -> HttpResponse {
 #[get("/ready")]
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
     match crate::db::ping(&state.db).await {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(()) => {
+            // The index may lag behind; that doesn't stop serving, but say so.
+            let lag = crate::search::sync::lag(&state.db).await.ok();
+            HttpResponse::Ok().json(serde_json::json!({
+                "status": "ready",
+                "database": "ok",
+                "search": {
+                    "backend": state.search.index.name(),
+                    "available": state.search.is_available(),
+                    "pending": lag.as_ref().map(|l| l.pending),
+                    "oldest_pending_seconds": lag.as_ref().map(|l| l.oldest_seconds),
+                }
+            }))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
             HttpResponse::ServiceUnavailable()
@@ -61,4 +76,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::contacts::routes(cfg);
     crate::users::routes(cfg);
     crate::import::routes(cfg);
+    crate::search::routes(cfg);
 }

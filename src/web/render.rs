@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/import.html",
     "admin/import_job.html",
     "admin/users.html",
+    "search/results.html",
+    "search/unavailable.html",
 ];
 
 pub struct Templates {

@@ -83,6 +83,11 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with a chance to change the settings first.
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         erhverv::telemetry::init("pretty");
     }
@@ -91,6 +96,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     if backend == Backend::Postgres {
         settings.database_url = Some(SecretString::from(fresh_postgres().await));
     }
+    configure(&mut settings);
     let db = erhverv::db::connect(&settings).await.expect("connect");
     erhverv::db::migrate(&db).await.expect("migrate");
     let app = Application::build(settings.clone(), Some(db.clone()))
@@ -131,6 +137,22 @@ pub fn location(res: &Response) -> String {
 }
 
 impl TestApp {
+    /// Waits until the search worker has applied every queued change.
+    pub async fn search_caught_up(&self) {
+        for _ in 0..200 {
+            if erhverv::search::sync::lag(&self.db)
+                .await
+                .expect("lag")
+                .pending
+                == 0
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the search queue did not drain");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

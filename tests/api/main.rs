@@ -6,4 +6,7 @@ mod auth;
 mod businesses;
 mod contacts;
 mod import;
+mod meili_fake;
 mod pages;
+mod search;
+mod search_contract;

@@ -1,0 +1,252 @@
+//! Keeping the index in step with the database: every write that changes a
+//! searchable record enqueues a `search_sync` row in its own transaction; a
+//! background worker applies the rows in batches and deletes them only after
+//! the index accepted them. So a write never waits for (or fails with) the
+//! search backend, and after an outage or a crash the queue simply drains.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{business, search_sync};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::sync::Notify;
+
+use crate::search::{DocKind, SearchDoc, SearchError, SearchIndex, docs};
+
+/// Entries applied per batch.
+const BATCH: u64 = 500;
+
+pub const UPSERT: &str = "upsert";
+pub const DELETE: &str = "delete";
+
+/// Enqueues index changes for these businesses (inside the caller's
+/// transaction).
+pub async fn enqueue_businesses<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+    op: &str,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    for part in ids.chunks(1000) {
+        search_sync::Entity::insert_many(part.iter().map(|id| search_sync::ActiveModel {
+            doc_id: Set(SearchDoc::doc_id(DocKind::Business, *id)),
+            op: Set(op.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// How far the index is behind the database.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lag {
+    pub pending: u64,
+    pub oldest_seconds: i64,
+}
+
+pub async fn lag(db: &DatabaseConnection) -> Result<Lag, DbErr> {
+    let pending = search_sync::Entity::find().count(db).await?;
+    let oldest = search_sync::Entity::find()
+        .order_by_asc(search_sync::Column::Id)
+        .one(db)
+        .await?
+        .map(|e| (Utc::now() - e.created_at).num_seconds().max(0))
+        .unwrap_or(0);
+    Ok(Lag {
+        pending,
+        oldest_seconds: oldest,
+    })
+}
+
+/// The search backend plus what the web layer needs to know about it.
+pub struct SearchService {
+    pub index: Arc<dyn SearchIndex>,
+    wake: Notify,
+    available: AtomicBool,
+}
+
+impl SearchService {
+    pub fn new(index: Arc<dyn SearchIndex>) -> Arc<Self> {
+        Arc::new(Self {
+            index,
+            wake: Notify::new(),
+            available: AtomicBool::new(true),
+        })
+    }
+
+    /// Call after committing a write that enqueued changes: the worker
+    /// applies them right away instead of at its next poll.
+    pub fn changed(&self) {
+        self.wake.notify_one();
+    }
+
+    /// False after the worker failed to reach the backend, until it succeeds.
+    pub fn is_available(&self) -> bool {
+        self.available.load(Ordering::Relaxed)
+    }
+
+    fn set_available(&self, up: bool) {
+        let was = self.available.swap(up, Ordering::Relaxed);
+        if was != up {
+            if up {
+                tracing::info!(
+                    backend = self.index.name(),
+                    "search backend reachable again"
+                );
+            } else {
+                tracing::warn!(
+                    backend = self.index.name(),
+                    "search backend unavailable; changes are queued"
+                );
+            }
+        }
+    }
+
+    /// Applies one batch of queued changes. Returns how many entries were
+    /// applied (0 when the queue is empty).
+    pub async fn apply_batch(&self, db: &DatabaseConnection) -> Result<usize, SyncError> {
+        let entries = search_sync::Entity::find()
+            .order_by_asc(search_sync::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        // The last operation per document wins.
+        let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+        for e in &entries {
+            last.insert(e.doc_id.as_str(), e.op.as_str());
+        }
+        let mut business_ids = Vec::new();
+        let mut deletes = Vec::new();
+        for (doc_id, op) in &last {
+            match (doc_id.split_once(':'), *op) {
+                (Some(("business", id)), UPSERT) => match id.parse::<i32>() {
+                    Ok(id) => business_ids.push(id),
+                    Err(_) => deletes.push(doc_id.to_string()),
+                },
+                _ => deletes.push(doc_id.to_string()),
+            }
+        }
+        let docs = docs::businesses(db, &business_ids).await?;
+        // A business that no longer exists is removed from the index.
+        for id in &business_ids {
+            if !docs.iter().any(|d| d.record_id == *id) {
+                deletes.push(SearchDoc::doc_id(DocKind::Business, *id));
+            }
+        }
+        if !docs.is_empty() {
+            self.index.upsert(&docs).await?;
+        }
+        if !deletes.is_empty() {
+            self.index.delete(&deletes).await?;
+        }
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        search_sync::Entity::delete_many()
+            .filter(search_sync::Column::Id.is_in(ids))
+            .exec(db)
+            .await?;
+        Ok(entries.len())
+    }
+
+    /// The background worker: applies queued changes as they come, retrying
+    /// with backoff while the backend is unreachable.
+    pub fn spawn_worker(self: &Arc<Self>, db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(250);
+            loop {
+                match this.apply_batch(&db).await {
+                    Ok(0) => {
+                        backoff = Duration::from_millis(250);
+                        // Woken by a local write, or polling for writes made
+                        // by other processes (the import command).
+                        let _ =
+                            tokio::time::timeout(Duration::from_millis(500), this.wake.notified())
+                                .await;
+                    }
+                    Ok(_) => {
+                        this.set_available(true);
+                        backoff = Duration::from_millis(250);
+                    }
+                    Err(SyncError::Search(SearchError::Unavailable(e))) => {
+                        this.set_available(false);
+                        tracing::debug!(error = %e, "search sync waiting for the backend");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "search sync failed; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                    }
+                }
+            }
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+/// Rebuilds the index from the database. `progress(done, total)` is called
+/// after each batch.
+pub async fn reindex(
+    db: &DatabaseConnection,
+    index: &dyn SearchIndex,
+    progress: impl Fn(u64, u64),
+) -> Result<u64, SyncError> {
+    // Entries queued before this point are covered by the rebuild.
+    let covered = search_sync::Entity::find()
+        .order_by_desc(search_sync::Column::Id)
+        .one(db)
+        .await?
+        .map(|e| e.id);
+    let total = business::Entity::find().count(db).await?;
+    index.clear().await?;
+    let mut done = 0u64;
+    let mut after = 0i32;
+    loop {
+        let ids: Vec<i32> = business::Entity::find()
+            .select_only()
+            .column(business::Column::Id)
+            .filter(business::Column::Id.gt(after))
+            .order_by_asc(business::Column::Id)
+            .limit(1000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        let docs = docs::businesses(db, &ids).await?;
+        index.upsert(&docs).await?;
+        done += ids.len() as u64;
+        after = last;
+        progress(done, total);
+    }
+    if let Some(max) = covered {
+        search_sync::Entity::delete_many()
+            .filter(search_sync::Column::Id.lte(max))
+            .exec(db)
+            .await?;
+    }
+    Ok(done)
+}
