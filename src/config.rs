@@ -46,6 +46,30 @@ pub struct Settings {
     pub meili_key: Option<SecretString>,
     /// Meilisearch index name.
     pub meili_index: String,
+    /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465`; unset means `.eml` files
+    /// in `data_dir/outbox`.
+    #[serde(skip_serializing)]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every email.
+    pub mail_from: String,
+    /// The portal's public address, for links in emails (default: the
+    /// bound address).
+    pub app_url: Option<String>,
+    /// First retry delay after a temporary failure; doubles each attempt.
+    pub outbox_base_delay_ms: u64,
+    /// Longest delay between attempts.
+    pub outbox_max_delay_ms: u64,
+    /// Attempts that reach a mail server before an email is given up (dead).
+    pub outbox_max_attempts: i32,
+    /// Emails sent at the same time (and SMTP connections in the pool).
+    pub outbox_concurrency: usize,
+    /// How often to try while no mail server is reachable.
+    pub outbox_probe_ms: u64,
+    /// Run the delivery worker and the digest scheduler in this process.
+    pub outbox_worker: bool,
+    /// Local (Copenhagen) hour from which weekday digests go out.
+    pub digest_hour: u32,
 }
 
 impl Default for Settings {
@@ -64,6 +88,16 @@ impl Default for Settings {
             meili_url: None,
             meili_key: None,
             meili_index: "erhverv".into(),
+            smtp_url: None,
+            mail_from: "Københavns Kommune Erhverv <erhverv@kk.dk>".into(),
+            app_url: None,
+            outbox_base_delay_ms: 30_000,
+            outbox_max_delay_ms: 60_000,
+            outbox_max_attempts: 10,
+            outbox_concurrency: 8,
+            outbox_probe_ms: 5_000,
+            outbox_worker: true,
+            digest_hour: 7,
         }
     }
 }
@@ -84,6 +118,7 @@ impl Settings {
             )
             .merge(Env::raw().only(&["MEILI_URL"]).map(|_| "meili_url".into()))
             .merge(Env::raw().only(&["MEILI_KEY"]).map(|_| "meili_key".into()))
+            .merge(Env::raw().only(&["SMTP_URL"]).map(|_| "smtp_url".into()))
             .merge(Env::prefixed("ERHVERV_"));
         fig.extract().context("reading configuration")
     }

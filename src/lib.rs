@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod import;
 pub mod search;
 pub mod startup;

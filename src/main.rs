@@ -67,11 +67,26 @@ enum Command {
     Import { file: PathBuf },
     /// Rebuild the search index (tantivy or Meilisearch) from the database
     Reindex,
+    /// The email outbox: `status`, `retry ID`, `send-due`
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
     /// Manage staff users
     User {
         #[command(subcommand)]
         action: UserAction,
     },
+}
+
+#[derive(Subcommand)]
+enum OutboxAction {
+    /// Counts by status, and the emails that failed or were given up
+    Status,
+    /// Put a failed or dead email back in the queue
+    Retry { id: i64 },
+    /// Send every email that is due now, then exit
+    SendDue,
 }
 
 #[derive(Subcommand)]
@@ -222,6 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::User { action } => return user(&settings, action).await,
+        Command::Outbox { action } => return outbox(&settings, action).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -287,6 +303,65 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn outbox(settings: &Settings, action: OutboxAction) -> anyhow::Result<ExitCode> {
+    use erhverv::email::{Mailer, outbox};
+    let conn = db::connect(settings).await?;
+    db::migrate(&conn).await?;
+    match action {
+        OutboxAction::Status => {
+            let c = outbox::counts(&conn).await?;
+            println!(
+                "pending {}  failed {}  dead {}  sent {}  cancelled {}",
+                c.pending, c.failed, c.dead, c.sent, c.cancelled
+            );
+            for r in outbox::problems(&conn).await? {
+                if r.status == outbox::PENDING {
+                    continue;
+                }
+                println!(
+                    "#{:<6} {:<7} {:<24} attempts {:<2} {}",
+                    r.id,
+                    r.status,
+                    erhverv::email::domain_of(&r.recipient),
+                    r.attempts,
+                    r.last_error.unwrap_or_default()
+                );
+            }
+        }
+        OutboxAction::Retry { id } => {
+            if outbox::retry(&conn, id).await? {
+                println!("#{id} queued again");
+            } else {
+                eprintln!("error: #{id} is not a failed or dead email");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        OutboxAction::SendDue => {
+            let app_url = settings
+                .app_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.bind));
+            let mailer = Mailer::from_settings(settings, app_url)?;
+            let mut total = erhverv::email::Pass::default();
+            loop {
+                let p = mailer.send_due(&conn).await?;
+                total.sent += p.sent;
+                total.retried += p.retried;
+                total.dead += p.dead;
+                total.unreachable += p.unreachable;
+                if p.sent + p.retried + p.dead + p.unreachable == 0 || p.unreachable > 0 {
+                    break;
+                }
+            }
+            println!(
+                "sent {}, deferred {}, dead {}, waiting for the server {}",
+                total.sent, total.retried, total.dead, total.unreachable
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode> {

@@ -47,6 +47,18 @@ impl Application {
         }
         let search = crate::search::SearchService::new(crate::search::open(&settings).await?);
         search.spawn_worker(db.clone());
+        let app_url = settings.app_url.clone().unwrap_or_else(|| {
+            let host = match addr.ip().to_string().as_str() {
+                "0.0.0.0" | "::" => "127.0.0.1".to_string(),
+                h => h.to_string(),
+            };
+            format!("http://{host}:{}", addr.port())
+        });
+        let mailer = crate::email::Mailer::from_settings(&settings, app_url)?;
+        if settings.outbox_worker {
+            mailer.spawn_worker(db.clone());
+            crate::email::digest::spawn_scheduler(mailer.clone(), db.clone(), settings.digest_hour);
+        }
         let state = web::Data::new(AppState {
             db,
             templates: Templates::load()?,
@@ -55,6 +67,7 @@ impl Application {
             imports: Default::default(),
             search,
             consultants: Default::default(),
+            mailer,
             settings: settings.clone(),
         });
         let secure = settings.cookie_secure();

@@ -244,6 +244,14 @@ struct ContactView {
 }
 
 #[derive(Serialize)]
+struct EmailView {
+    id: i64,
+    when: String,
+    subject: String,
+    status: String,
+}
+
+#[derive(Serialize)]
 struct PUnitView {
     id: i32,
     p_number: String,
@@ -336,6 +344,17 @@ async fn detail_page(
     let mut ctx = staff.context();
     ctx.insert("b", &view(&d.business, lang, &names, &d.segments));
     ctx.insert("contacts", &contacts);
+    let emails: Vec<EmailView> = crate::email::outbox::for_business(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|e| EmailView {
+            id: e.id,
+            when: local_time(e.sent_at.unwrap_or(e.next_attempt_at)),
+            subject: e.subject,
+            status: e.status,
+        })
+        .collect();
+    ctx.insert("emails", &emails);
     ctx.insert("form_error", "");
     ctx.insert("p_units", &p_units);
     ctx.insert("persons", &persons);

@@ -3,4 +3,4 @@
 mod handlers;
 pub mod queries;
 
-pub use handlers::routes;
+pub use handlers::{parse_date, routes, today};

@@ -26,6 +26,7 @@ pub struct AppState {
     pub imports: ImportJobs,
     pub search: std::sync::Arc<crate::search::SearchService>,
     pub consultants: crate::users::ConsultantCache,
+    pub mailer: std::sync::Arc<crate::email::Mailer>,
 }
 
 /// Process is up.
@@ -77,4 +78,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::users::routes(cfg);
     crate::import::routes(cfg);
     crate::search::routes(cfg);
+    crate::email::routes(cfg);
 }

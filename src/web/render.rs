@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/import_job.html",
     "admin/users.html",
     "search/results.html",
+    "businesses/email.html",
+    "admin/outbox.html",
     "search/unavailable.html",
 ];
 

@@ -29,13 +29,18 @@ pub struct TestApp {
 #[macro_export]
 macro_rules! db_test {
     ($name:ident, $body:expr) => {
+        $crate::db_test!($name, |_: &mut erhverv::config::Settings| {}, $body);
+    };
+    ($name:ident, $configure:expr, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                let app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, $configure)
+                        .await;
                 ($body)(app).await;
             }
 
@@ -45,7 +50,9 @@ macro_rules! db_test {
                     eprintln!("TEST_DATABASE_URL not set: PostgreSQL run of this test skipped");
                     return;
                 }
-                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                let app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, $configure)
+                        .await;
                 ($body)(app).await;
             }
         }

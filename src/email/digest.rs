@@ -1,0 +1,145 @@
+//! Every weekday morning each consultant gets one email listing their due
+//! and overdue follow-ups — none when there is nothing. The idempotency key
+//! (`digest:{user}:{date}`) makes it once a day however many instances run.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Europe::Copenhagen;
+use entity::{app_user, business, contact};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use tera::Context;
+
+use super::{Mailer, outbox};
+use crate::domain::Role;
+
+#[derive(Serialize)]
+struct Item {
+    business_id: i32,
+    business: String,
+    subject: String,
+    due: String,
+    overdue: bool,
+}
+
+/// Queues today's digests; returns how many were newly queued.
+pub async fn enqueue_digests(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    let consultants = app_user::Entity::find()
+        .filter(app_user::Column::Disabled.eq(false))
+        .filter(app_user::Column::Role.is_in([Role::Consultant.as_str(), Role::Admin.as_str()]))
+        .filter(app_user::Column::Email.is_not_null())
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for user in consultants {
+        let Some(email) = user.email.clone() else {
+            continue;
+        };
+        let due = contact::Entity::find()
+            .filter(contact::Column::UserId.eq(user.id))
+            .filter(contact::Column::FollowUpDone.eq(false))
+            .filter(contact::Column::FollowUpOn.lte(today))
+            .order_by_asc(contact::Column::FollowUpOn)
+            .find_also_related(business::Entity)
+            .all(db)
+            .await?;
+        if due.is_empty() {
+            continue;
+        }
+        let items: Vec<Item> = due
+            .iter()
+            .filter_map(|(c, b)| {
+                let d = c.follow_up_on?;
+                Some(Item {
+                    business_id: c.business_id,
+                    business: b.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
+                    subject: c.subject.clone(),
+                    due: d.format("%d-%m-%Y").to_string(),
+                    overdue: d < today,
+                })
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("lang", "da");
+        ctx.insert("consultant_name", &user.display_name);
+        ctx.insert("count", &items.len());
+        ctx.insert("overdue", &items.iter().filter(|i| i.overdue).count());
+        ctx.insert("items", &items);
+        ctx.insert("app_url", &mailer.app_url);
+        let r = mailer.templates.render("digest", &ctx)?;
+        let new = outbox::NewEmail {
+            recipient: email,
+            template: "digest".into(),
+            lang: "da".into(),
+            subject: r.subject,
+            body_text: r.text,
+            body_html: r.html,
+            idempotency_key: format!("digest:{}:{today}", user.id),
+            case_related: true,
+            business_id: None,
+            created_by: None,
+            send_at: Utc::now(),
+        };
+        if outbox::enqueue(db, new, &mailer.domain).await? {
+            queued += 1;
+        }
+    }
+    if queued > 0 {
+        mailer.changed();
+        tracing::info!(digests = queued, "morning digests queued");
+    }
+    Ok(queued)
+}
+
+/// Whether the digest is due at this local time: a weekday, from `hour`.
+pub fn is_digest_time(local: chrono::DateTime<chrono_tz::Tz>, hour: u32) -> bool {
+    !matches!(local.weekday(), Weekday::Sat | Weekday::Sun) && local.hour() >= hour
+}
+
+pub fn spawn_scheduler(
+    mailer: Arc<Mailer>,
+    db: DatabaseConnection,
+    hour: u32,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut done_for: Option<NaiveDate> = None;
+        loop {
+            let local = Utc::now().with_timezone(&Copenhagen);
+            let today = local.date_naive();
+            if done_for != Some(today) && is_digest_time(local, hour) {
+                match enqueue_digests(&db, &mailer, today).await {
+                    Ok(_) => done_for = Some(today),
+                    Err(e) => tracing::error!(error = format!("{e:#}"), "queuing digests failed"),
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn digests_go_on_weekday_mornings_only() {
+        let at = |d: u32, h: u32| {
+            Copenhagen
+                .with_ymd_and_hms(2026, 11, d, h, 5, 0)
+                .single()
+                .expect("valid")
+        };
+        assert!(is_digest_time(at(27, 7), 7), "Friday 07:05");
+        assert!(!is_digest_time(at(27, 6), 7), "Friday 06:05");
+        assert!(!is_digest_time(at(28, 9), 7), "Saturday");
+        assert!(!is_digest_time(at(29, 9), 7), "Sunday");
+        assert!(is_digest_time(at(30, 12), 7), "Monday noon");
+    }
+}
