@@ -23,6 +23,9 @@ pub struct Settings {
     pub database_url: Option<SecretString>,
     /// Maximum database connections in the pool.
     pub db_max_connections: u32,
+    /// SQLite page cache per connection, in MiB. Bulk imports of a million
+    /// rows need the indexes' pages in memory; the import command raises it.
+    pub sqlite_cache_mib: u32,
     /// Mark the session cookie `Secure` (HTTPS only). On in production;
     /// `demo` turns it off for plain-HTTP local runs unless set explicitly.
     pub cookie_secure: Option<bool>,
@@ -79,6 +82,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             database_url: None,
             db_max_connections: 8,
+            sqlite_cache_mib: 8,
             cookie_secure: None,
             session_key: None,
             session_hours: 10,

@@ -29,19 +29,24 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
     }
+    let cache_kib = format!("-{}", settings.sqlite_cache_mib.max(1) * 1024);
     let mut opts = ConnectOptions::new(url);
     opts.max_connections(settings.db_max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
+        // A ping before every acquire doubles the queries; ping only a
+        // connection that sat idle.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .map_sqlx_sqlite_opts(move |o| {
             // WAL lets readers run beside the one writer; NORMAL sync in WAL
             // mode keeps every commit across a process crash (kill -9).
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", cache_kib.clone())
         });
     let db = Database::connect(opts)
         .await

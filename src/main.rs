@@ -67,6 +67,12 @@ enum Command {
     Import { file: PathBuf },
     /// Rebuild the search index (tantivy or Meilisearch) from the database
     Reindex,
+    /// Benchmark: search latency over a fixed set of realistic queries
+    BenchSearch {
+        /// Times each query is run
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
     /// The email outbox: `status`, `retry ID`, `send-due`
     Outbox {
         #[command(subcommand)]
@@ -238,6 +244,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User { action } => return user(&settings, action).await,
         Command::Outbox { action } => return outbox(&settings, action).await,
+        Command::BenchSearch { rounds } => {
+            let index = erhverv::search::open(&settings).await?;
+            let report = erhverv::search::bench::run(index.as_ref(), rounds).await?;
+            println!("{report}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -251,6 +262,12 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
         }
     };
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    // One writer does the work: give it a large page cache so the indexes of
+    // a million-row table stay in memory.
+    let mut settings = settings.clone();
+    settings.db_max_connections = 2;
+    settings.sqlite_cache_mib = settings.sqlite_cache_mib.max(192);
+    let settings = &settings;
     let conn = db::connect(settings).await?;
     db::migrate(&conn).await?;
     let reader = import::Counting::new(std::io::BufReader::with_capacity(256 * 1024, f));

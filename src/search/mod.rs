@@ -5,6 +5,7 @@
 //! highlights computed by shared code (`highlight`).
 //!
 //! Placements and anything about a citizen are never indexed.
+pub mod bench;
 pub mod docs;
 mod handlers;
 pub mod highlight;

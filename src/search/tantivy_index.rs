@@ -46,7 +46,7 @@ use crate::search::{
 };
 
 /// The writer's memory budget (shared by its threads).
-const WRITER_MEMORY_BYTES: usize = 50_000_000;
+const WRITER_MEMORY_BYTES: usize = 24_000_000;
 /// The schema version: [`TantivyIndex::open`] keeps the index in a
 /// subdirectory named after it, so a changed schema starts a new, empty index
 /// (the application reindexes an empty index) instead of failing to open.
@@ -237,7 +237,7 @@ impl TantivyIndex {
 
     fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
         let writer = index
-            .writer(WRITER_MEMORY_BYTES)
+            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
             .map_err(failed("writer"))?;
         let reader = index
             .reader_builder()

@@ -8,9 +8,9 @@ use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
-use entity::{app_user, user_session};
+use entity::app_user;
 use rand::RngCore;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use serde::Serialize;
 use tera::Context;
 
@@ -171,20 +171,25 @@ impl FromRequest for Staff {
 }
 
 /// The user of a live session: the session must not have expired and the
-/// user must not be disabled.
+/// user must not be disabled. One query on every signed-in request.
 async fn live_session_user(
     db: &sea_orm::DatabaseConnection,
     sid: String,
 ) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
-    let Some(s) = user_session::Entity::find_by_id(sid)
-        .filter(user_session::Column::ExpiresAt.gt(Utc::now()))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT u.* FROM app_user u JOIN user_session s ON s.user_id = u.id \
+             WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
+        }
+        _ => {
+            "SELECT u.* FROM app_user u JOIN user_session s ON s.user_id = u.id \
+             WHERE s.id = ? AND s.expires_at > ? AND u.disabled = FALSE"
+        }
     };
-    app_user::Entity::find_by_id(s.user_id)
-        .filter(app_user::Column::Disabled.eq(false))
+    app_user::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, [sid.into(), Utc::now().into()]))
         .one(db)
         .await
 }

@@ -490,3 +490,68 @@ db_test!(
         panic!("no .eml file written");
     }
 );
+
+/// Benchmark (not a test): `cargo test --release --test api
+/// outbox_benchmark -- --ignored --nocapture`. Delivers a backlog of 10,000
+/// emails to a local SMTP server, then repeats after an outage of
+/// `OUTAGE_SECS` (default 60) during which the whole backlog waited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn outbox_benchmark() {
+    let n: usize = std::env::var("BACKLOG").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let outage: u64 = std::env::var("OUTAGE_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.smtp_url = Some(SecretString::from(smtp.url()));
+        s.outbox_worker = false;
+    })
+    .await;
+    let mailer = Mailer::from_settings(&app.settings, "http://x".into()).unwrap();
+    queue_fast(&app, n, "bench").await;
+    let started = std::time::Instant::now();
+    let worker = mailer.spawn_worker(app.db.clone());
+    smtp.wait_for(n, Duration::from_secs(600)).await;
+    let took = started.elapsed().as_secs_f64();
+    println!("backlog of {n}: delivered in {took:.1} s = {:.0} emails/s", n as f64 / took);
+
+    smtp.stop().await;
+    queue_fast(&app, n, "outage").await;
+    tokio::time::sleep(Duration::from_secs(outage)).await;
+    let dead = rows(&app).await.iter().filter(|r| r.status == "dead").count();
+    let restarted = std::time::Instant::now();
+    smtp.restart().await;
+    smtp.wait_for(n, Duration::from_secs(600)).await;
+    let drain = restarted.elapsed().as_secs_f64();
+    worker.abort();
+    let lost = rows(&app).await.iter().filter(|r| r.status != "sent").count();
+    println!("after a {outage} s outage: backlog of {n} delivered {drain:.1} s after the server came back; dead during the outage: {dead}; not sent: {lost}");
+}
+
+/// Queues `n` emails in transactions of 1,000.
+async fn queue_fast(app: &TestApp, n: usize, key: &str) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let tx = erhverv::db::begin_write(&app.db).await.unwrap();
+        for i in chunk {
+            outbox::enqueue(
+                &tx,
+                outbox::NewEmail {
+                    recipient: format!("modtager{i}@example.dk"),
+                    template: "followup".into(),
+                    lang: "da".into(),
+                    subject: format!("Opfølgning {i} – æøå"),
+                    body_text: "Kære modtager\n\nTak for en god snak.\n".into(),
+                    body_html: "<p>Kære modtager</p><p>Tak for en god snak.</p>".into(),
+                    idempotency_key: format!("{key}:{i}"),
+                    case_related: true,
+                    business_id: None,
+                    created_by: None,
+                    send_at: Utc::now(),
+                },
+                "kk.dk",
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+}
