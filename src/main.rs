@@ -291,7 +291,7 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
             }
         })
     };
-    let result = import::run(&conn, reader, erhverv::domain::Lang::Da, None).await;
+    let result = import::run(&conn, reader, erhverv::domain::Lang::Da, None, 20).await;
     ticker.abort();
     pb.finish_and_clear();
     match result {

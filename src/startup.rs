@@ -67,6 +67,7 @@ impl Application {
             imports: Default::default(),
             search,
             consultants: Default::default(),
+            business_counts: Default::default(),
             mailer,
             settings: settings.clone(),
         });

@@ -172,7 +172,7 @@ async fn list(
     let q = query(&req);
     let filter = ListFilter::from_query(&q, staff.id);
     let choices = Choices::load(&state, staff.lang).await?;
-    let page = queries::list(&state.db, &filter).await?;
+    let page = queries::list(&state.db, &filter, &state.business_counts).await?;
     let names: HashMap<i32, String> = choices
         .consultants
         .iter()
@@ -548,6 +548,7 @@ async fn save(
     match queries::save(&state.db, id, &input, staff.id).await? {
         SaveOutcome::Saved(saved) => {
             state.search.changed();
+            state.business_counts.invalidate();
             staff.flash(if id.is_some() {
                 "business_saved"
             } else {

@@ -139,7 +139,49 @@ pub struct ListPage {
 /// One page of businesses and the total count. Each filter column has an
 /// index that leads with it and continues with the sort key, so a filtered
 /// page reads an index range instead of scanning the table.
-pub async fn list(db: &DatabaseConnection, f: &ListFilter) -> Result<ListPage, DbErr> {
+/// Totals of the list page per filter. Counting a filter that matches
+/// 100,000 of a million businesses costs milliseconds on every page view,
+/// while the total changes only when businesses are written: a count is
+/// reused until this process writes a business (the generation moves on) or
+/// for at most `TTL` (writes by another process, such as the import command).
+#[derive(Default)]
+pub struct CountCache {
+    generation: std::sync::atomic::AtomicU64,
+    counts: std::sync::Mutex<HashMap<String, (u64, u64, std::time::Instant)>>,
+}
+
+impl CountCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// Call after committing a change to businesses.
+    pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn get(&self, key: &str) -> Option<u64> {
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts
+            .get(key)
+            .filter(|(_, g, at)| *g == generation && at.elapsed() < Self::TTL)
+            .map(|(n, _, _)| *n)
+    }
+
+    fn put(&self, key: String, total: u64, generation: u64) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if counts.len() > 10_000 {
+            counts.clear();
+        }
+        counts.insert(key, (total, generation, std::time::Instant::now()));
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    f: &ListFilter,
+    cache: &CountCache,
+) -> Result<ListPage, DbErr> {
     let mut q = business::Entity::find();
     if let Some(d) = f.district {
         q = q.filter(business::Column::District.eq(d.as_str()));
@@ -173,7 +215,22 @@ pub async fn list(db: &DatabaseConnection, f: &ListFilter) -> Result<ListPage, D
         Status::Ceased => q = q.filter(business::Column::Active.eq(false)),
         Status::All => {}
     }
-    let total = q.clone().count(db).await?;
+    // The count depends on the filters only, not on the page or the sort.
+    let key = ListFilter {
+        page: 1,
+        sort: Sort::Name,
+        ..f.clone()
+    }
+    .to_query(1);
+    let total = match cache.get(&key) {
+        Some(n) => n,
+        None => {
+            let generation = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
+            let n = q.clone().count(db).await?;
+            cache.put(key, n, generation);
+            n
+        }
+    };
     let q = match f.sort {
         Sort::Name => q
             .order_by_asc(business::Column::SortName)

@@ -95,7 +95,7 @@ async fn upload(
     let st = state.clone();
     let (lang, actor, job_id) = (staff.lang, staff.id, job.clone());
     tokio::spawn(async move {
-        let result = super::run(&st.db, reader, lang, Some(actor)).await;
+        let result = super::run(&st.db, reader, lang, Some(actor), 5).await;
         let state = match result {
             Ok(summary) => JobState::Done(summary),
             Err(ImportFailure::Unreadable(msg)) => JobState::Failed(msg),
@@ -104,6 +104,7 @@ async fn upload(
                 JobState::Failed(crate::web::i18n::t(lang, "error_500").to_string())
             }
         };
+        st.business_counts.invalidate();
         st.imports.finish(&job_id, state);
         let _ = tokio::fs::remove_file(&path).await;
     });

@@ -40,7 +40,7 @@ pub const KNOWN_COLUMNS: [(&str, &str); 12] = [
     ("Telefon", "phone"),
 ];
 
-/// Rows per transaction.
+/// Rows parsed and stored together.
 const CHUNK: usize = 1000;
 /// Invalid rows kept for the report; the count covers all of them.
 const MAX_REPORTED: usize = 1000;
@@ -104,6 +104,7 @@ pub async fn run<R: Read + Send + 'static>(
     reader: R,
     lang: Lang,
     actor: Option<i32>,
+    chunks_per_transaction: usize,
 ) -> Result<Summary, ImportFailure> {
     // CSV parsing is synchronous: it runs on a blocking thread and hands
     // chunks of parsed rows over a small channel (bounded memory).
@@ -147,6 +148,12 @@ pub async fn run<R: Read + Send + 'static>(
         encoding,
         ..Default::default()
     };
+    // Each transaction holds whole chunks: a row is stored whole or not at
+    // all, and a crash loses at most the transaction in flight. Bulk imports
+    // use several chunks per transaction: far fewer commits, each writing
+    // the touched index pages once.
+    let mut tx = crate::db::begin_write(db).await?;
+    let mut in_tx = 0;
     while let Some(batch) = rx.recv().await {
         let mut rows = Vec::with_capacity(batch.len());
         for item in batch {
@@ -155,8 +162,15 @@ pub async fn run<R: Read + Send + 'static>(
                 Err(e) => summary.invalid_row(e.message(lang)),
             }
         }
-        store_chunk(db, rows, lang, &mut summary).await?;
+        store_chunk(&tx, rows, lang, &mut summary).await?;
+        in_tx += 1;
+        if in_tx >= chunks_per_transaction.max(1) {
+            tx.commit().await?;
+            tx = crate::db::begin_write(db).await?;
+            in_tx = 0;
+        }
     }
+    tx.commit().await?;
     let _ = parser.await;
     if summary.new + summary.changed > 0 {
         crate::db::analyze(db).await?;
@@ -271,7 +285,7 @@ fn to_active(m: business::Model) -> business::ActiveModel {
 }
 
 async fn store_chunk(
-    db: &DatabaseConnection,
+    tx: &sea_orm::DatabaseTransaction,
     rows: Vec<ImportRow>,
     lang: Lang,
     summary: &mut Summary,
@@ -285,11 +299,10 @@ async fn store_chunk(
     for (i, r) in rows.iter().enumerate() {
         seen.insert(r.cvr.value(), i);
     }
-    let tx = crate::db::begin_write(db).await?;
     let cvrs: Vec<i32> = seen.keys().map(|c| *c as i32).collect();
     let existing: HashMap<i32, business::Model> = business::Entity::find()
         .filter(business::Column::Cvr.is_in(cvrs.clone()))
-        .all(&tx)
+        .all(tx)
         .await?
         .into_iter()
         .map(|b| (b.cvr, b))
@@ -307,7 +320,7 @@ async fn store_chunk(
             .column(p_unit::Column::BusinessId)
             .filter(p_unit::Column::PNumber.is_in(pnums))
             .into_tuple::<(i64, i32)>()
-            .all(&tx)
+            .all(tx)
             .await?
             .into_iter()
             .collect()
@@ -363,7 +376,7 @@ async fn store_chunk(
             Some(old) => {
                 if let Some(mut p) = p_am {
                     p.business_id = Set(old.id);
-                    p.insert(&tx).await?;
+                    p.insert(tx).await?;
                 }
                 if *old == want && p_new.is_none() {
                     summary.unchanged += 1;
@@ -374,7 +387,7 @@ async fn store_chunk(
                         let mut am = to_active(want);
                         am.id = Set(old.id);
                         am.updated_at = Set(Utc::now());
-                        am.update(&tx).await?;
+                        am.update(tx).await?;
                     }
                 }
             }
@@ -389,7 +402,7 @@ async fn store_chunk(
             })
             .collect();
         business::Entity::insert_many(inserts)
-            .exec_without_returning(&tx)
+            .exec_without_returning(tx)
             .await?;
         let ids: HashMap<i32, i32> = business::Entity::find()
             .select_only()
@@ -397,7 +410,7 @@ async fn store_chunk(
             .column(business::Column::Id)
             .filter(business::Column::Cvr.is_in(new_cvrs))
             .into_tuple::<(i32, i32)>()
-            .all(&tx)
+            .all(tx)
             .await?
             .into_iter()
             .collect();
@@ -411,11 +424,10 @@ async fn store_chunk(
                 })
                 .collect();
             p_unit::Entity::insert_many(units)
-                .exec_without_returning(&tx)
+                .exec_without_returning(tx)
                 .await?;
         }
     }
-    crate::search::sync::enqueue_businesses(&tx, &touched, crate::search::sync::UPSERT).await?;
-    tx.commit().await?;
+    crate::search::sync::enqueue_businesses(tx, &touched, crate::search::sync::UPSERT).await?;
     Ok(())
 }

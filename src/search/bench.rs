@@ -57,7 +57,10 @@ pub async fn run(index: &dyn SearchIndex, rounds: usize) -> anyhow::Result<Strin
                 limit: 20,
             };
             let started = Instant::now();
-            let r = index.search(&query).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = index
+                .search(&query)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let took = started.elapsed();
             if round > 0 {
                 times.push(took.as_secs_f64() * 1000.0);

@@ -189,7 +189,11 @@ async fn live_session_user(
         }
     };
     app_user::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, [sid.into(), Utc::now().into()]))
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [sid.into(), Utc::now().into()],
+        ))
         .one(db)
         .await
 }

@@ -26,6 +26,7 @@ pub struct AppState {
     pub imports: ImportJobs,
     pub search: std::sync::Arc<crate::search::SearchService>,
     pub consultants: crate::users::ConsultantCache,
+    pub business_counts: crate::businesses::queries::CountCache,
     pub mailer: std::sync::Arc<crate::email::Mailer>,
 }
 

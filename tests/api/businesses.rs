@@ -320,3 +320,23 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    the_total_follows_new_businesses_at_once,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        create(&app, "10150817", "Første ApS").await;
+        assert!(
+            app.get_html("/businesses?district=norrebro")
+                .await
+                .contains("<strong id=\"total\">1</strong>")
+        );
+        create(&app, "24256790", "Anden ApS").await;
+        assert!(
+            app.get_html("/businesses?district=norrebro&page=1")
+                .await
+                .contains("<strong id=\"total\">2</strong>"),
+            "a cached count must not hide a new business"
+        );
+    }
+);

@@ -498,8 +498,14 @@ db_test!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn outbox_benchmark() {
-    let n: usize = std::env::var("BACKLOG").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let outage: u64 = std::env::var("OUTAGE_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let n: usize = std::env::var("BACKLOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let outage: u64 = std::env::var("OUTAGE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let smtp = SmtpServer::start().await;
     let app = spawn_app_with(Backend::Sqlite, |s| {
         s.smtp_url = Some(SecretString::from(smtp.url()));
@@ -512,19 +518,32 @@ async fn outbox_benchmark() {
     let worker = mailer.spawn_worker(app.db.clone());
     smtp.wait_for(n, Duration::from_secs(600)).await;
     let took = started.elapsed().as_secs_f64();
-    println!("backlog of {n}: delivered in {took:.1} s = {:.0} emails/s", n as f64 / took);
+    println!(
+        "backlog of {n}: delivered in {took:.1} s = {:.0} emails/s",
+        n as f64 / took
+    );
 
     smtp.stop().await;
     queue_fast(&app, n, "outage").await;
     tokio::time::sleep(Duration::from_secs(outage)).await;
-    let dead = rows(&app).await.iter().filter(|r| r.status == "dead").count();
+    let dead = rows(&app)
+        .await
+        .iter()
+        .filter(|r| r.status == "dead")
+        .count();
     let restarted = std::time::Instant::now();
     smtp.restart().await;
     smtp.wait_for(n, Duration::from_secs(600)).await;
     let drain = restarted.elapsed().as_secs_f64();
     worker.abort();
-    let lost = rows(&app).await.iter().filter(|r| r.status != "sent").count();
-    println!("after a {outage} s outage: backlog of {n} delivered {drain:.1} s after the server came back; dead during the outage: {dead}; not sent: {lost}");
+    let lost = rows(&app)
+        .await
+        .iter()
+        .filter(|r| r.status != "sent")
+        .count();
+    println!(
+        "after a {outage} s outage: backlog of {n} delivered {drain:.1} s after the server came back; dead during the outage: {dead}; not sent: {lost}"
+    );
 }
 
 /// Queues `n` emails in transactions of 1,000.
