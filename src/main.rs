@@ -8,6 +8,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use erhverv::{config::Settings, db, demo, domain::Role, import, startup::Application, users};
 
+/// mimalloc: the request path allocates a lot of small strings from many
+/// threads (actix workers, tokio, SQLite connection threads); glibc's
+/// per-thread arenas made the resident memory grow well past what is in use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "erhverv",

@@ -20,7 +20,7 @@ use crate::web::{
     error::AppError,
     fields::{Field, first_error},
     form::{Form, FormData, query},
-    render::see_other,
+    render::{html_status, see_other},
 };
 use crate::{audit, db};
 
@@ -370,9 +370,7 @@ async fn detail_page(
     let body = state
         .templates
         .render(lang, "businesses/detail.html", &ctx)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(html_status(status.as_u16(), body))
 }
 
 #[get("/businesses/{id}")]
@@ -449,9 +447,7 @@ async fn form_page(
     } else {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(html_status(status.as_u16(), body))
 }
 
 const FIELDS: [&str; 14] = [
@@ -653,6 +649,32 @@ async fn update(
     save(&state, &staff, Some(*id), f).await
 }
 
+/// Finishes a write to a business's P-units or contact persons: the audit
+/// event and the search-sync entry in the same transaction, then commit.
+async fn commit_child(
+    state: &AppState,
+    staff: &Staff,
+    tx: sea_orm::DatabaseTransaction,
+    id: i32,
+    action: &str,
+    entity: &str,
+    child_id: i32,
+) -> Result<(), AppError> {
+    audit::record(
+        &tx,
+        Some(staff.id),
+        action,
+        entity,
+        Some(child_id),
+        Some(format!("business {id}")),
+    )
+    .await?;
+    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
+    tx.commit().await?;
+    state.search.changed();
+    Ok(())
+}
+
 fn unit_fields(staff: &Staff, v: &BTreeMap<&'static str, String>, e: &FieldErrors) -> Vec<Field> {
     let t = |k: &str| staff.t(k);
     vec![
@@ -733,19 +755,7 @@ async fn add_p_unit(
             }
             .insert(&tx)
             .await?;
-            audit::record(
-                &tx,
-                Some(staff.id),
-                "create",
-                "p_unit",
-                Some(row.id),
-                Some(format!("business {id}")),
-            )
-            .await?;
-            crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT)
-                .await?;
-            tx.commit().await?;
-            state.search.changed();
+            commit_child(&state, &staff, tx, id, "create", "p_unit", row.id).await?;
             staff.flash("p_unit_added");
             return Ok(see_other(&format!("/businesses/{id}#p-units")));
         }
@@ -784,18 +794,7 @@ async fn remove_p_unit(
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &tx,
-        Some(staff.id),
-        "delete",
-        "p_unit",
-        Some(pid),
-        Some(format!("business {id}")),
-    )
-    .await?;
-    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
-    tx.commit().await?;
-    state.search.changed();
+    commit_child(&state, &staff, tx, id, "delete", "p_unit", pid).await?;
     staff.flash("p_unit_removed");
     Ok(see_other(&format!("/businesses/{id}#p-units")))
 }
@@ -855,18 +854,7 @@ async fn add_person(
         }
         .insert(&tx)
         .await?;
-        audit::record(
-            &tx,
-            Some(staff.id),
-            "create",
-            "contact_person",
-            Some(row.id),
-            Some(format!("business {id}")),
-        )
-        .await?;
-        crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
-        tx.commit().await?;
-        state.search.changed();
+        commit_child(&state, &staff, tx, id, "create", "contact_person", row.id).await?;
         staff.flash("person_added");
         return Ok(see_other(&format!("/businesses/{id}#persons")));
     }
@@ -904,18 +892,7 @@ async fn remove_person(
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &tx,
-        Some(staff.id),
-        "delete",
-        "contact_person",
-        Some(pid),
-        Some(format!("business {id}")),
-    )
-    .await?;
-    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
-    tx.commit().await?;
-    state.search.changed();
+    commit_child(&state, &staff, tx, id, "delete", "contact_person", pid).await?;
     staff.flash("person_removed");
     Ok(see_other(&format!("/businesses/{id}#persons")))
 }

@@ -159,11 +159,7 @@ async fn form_page(
     ctx.insert("fields", &fields);
     let body = state.templates.render(lang, "contacts/form.html", &ctx)?;
     let status = if errors.is_empty() { 200 } else { 422 };
-    Ok(
-        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-    )
+    Ok(crate::web::render::html_status(status, body))
 }
 
 #[get("/businesses/{id}/contacts/new")]

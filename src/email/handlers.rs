@@ -234,11 +234,7 @@ async fn form_page(
     let body = state
         .templates
         .render(staff.lang, "businesses/email.html", &ctx)?;
-    Ok(
-        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-    )
+    Ok(crate::web::render::html_status(status, body))
 }
 
 #[get("/businesses/{id}/emails/new")]

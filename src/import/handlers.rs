@@ -83,9 +83,7 @@ async fn upload(
         let body = state
             .templates
             .render(staff.lang, "admin/import.html", &ctx)?;
-        return Ok(HttpResponse::UnprocessableEntity()
-            .content_type("text/html; charset=utf-8")
-            .body(body));
+        return Ok(crate::web::render::html_status(422, body));
     }
     let file = std::fs::File::open(&path).map_err(|e| AppError::Unexpected(e.into()))?;
     let reader = Counting::new(std::io::BufReader::new(file));

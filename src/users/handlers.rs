@@ -149,9 +149,7 @@ async fn add_user(
         ("role", f.get("role")),
     ];
     let body = page(&state, &staff, &values, &errors).await?;
-    Ok(HttpResponse::UnprocessableEntity()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(crate::web::render::html_status(422, body))
 }
 
 #[post("/admin/users/{username}/disabled")]

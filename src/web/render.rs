@@ -75,6 +75,16 @@ pub fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
+/// An HTML page with a status other than 200 (422 for a form with errors).
+pub fn html_status(status: u16, body: String) -> HttpResponse {
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
+    )
+    .content_type("text/html; charset=utf-8")
+    .body(body)
+}
+
 /// 303 See Other: the answer to every successful form post.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
