@@ -98,7 +98,7 @@ impl Default for Settings {
             outbox_base_delay_ms: 30_000,
             outbox_max_delay_ms: 60_000,
             outbox_max_attempts: 10,
-            outbox_concurrency: 8,
+            outbox_concurrency: 16,
             outbox_probe_ms: 5_000,
             outbox_worker: true,
             digest_hour: 7,

@@ -157,12 +157,13 @@ impl Mailer {
                 .buffer_unordered(self.config.concurrency)
                 .collect()
                 .await;
+        let mut sent = Vec::new();
         for (row, result) in results {
             let domain = domain_of(&row.recipient);
             match result {
                 Ok(()) => {
-                    outbox::mark_sent(db, row.id).await?;
                     tracing::info!(outbox_id = row.id, domain, template = %row.template, "email sent");
+                    sent.push(row.id);
                     pass.sent += 1;
                 }
                 Err(SendError::Permanent(e)) => {
@@ -193,6 +194,7 @@ impl Mailer {
                 }
             }
         }
+        outbox::mark_sent(db, &sent).await?;
         if pass.unreachable > 0 {
             tracing::warn!(
                 emails = pass.unreachable,

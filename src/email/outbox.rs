@@ -142,8 +142,11 @@ pub async fn claim_due(
     Ok(rows)
 }
 
-/// Marks a claimed row sent.
-pub async fn mark_sent(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
+/// Marks claimed rows sent (one statement for a whole batch).
+pub async fn mark_sent(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     outbox_email::Entity::update_many()
         .col_expr(outbox_email::Column::Status, SENT.into())
         .col_expr(outbox_email::Column::SentAt, Utc::now().into())
@@ -159,7 +162,7 @@ pub async fn mark_sent(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
             outbox_email::Column::Attempts,
             sea_orm::sea_query::Expr::col(outbox_email::Column::Attempts).add(1),
         )
-        .filter(outbox_email::Column::Id.eq(id))
+        .filter(outbox_email::Column::Id.is_in(ids.to_vec()))
         .exec(db)
         .await?;
     Ok(())
