@@ -40,6 +40,7 @@ async fn upload(
     let mut csrf_ok = false;
     let mut size = 0u64;
     let expected = staff.csrf.clone();
+    let max_upload = state.settings.max_upload_mib as u64 * 1024 * 1024;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::BadRequest)?;
         let name = field.name().unwrap_or("").to_string();
@@ -64,6 +65,11 @@ async fn upload(
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|_| AppError::BadRequest)?;
                 size += chunk.len() as u64;
+                if size > max_upload {
+                    drop(out);
+                    let _ = tokio::fs::remove_file(&path).await;
+                    return Err(AppError::TooLarge);
+                }
                 out.write_all(&chunk)
                     .await
                     .map_err(|e| AppError::Unexpected(e.into()))?;

@@ -7,6 +7,7 @@ use std::pin::Pin;
 
 use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::StreamExt;
 
 use crate::web::{auth, error::AppError};
 
@@ -65,11 +66,17 @@ impl FromRequest for Form {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let session = req.get_session();
-        let body = web::Bytes::from_request(req, payload);
+        let mut payload = payload.take();
         Box::pin(async move {
-            let bytes = body.await.map_err(|_| AppError::TooLarge)?;
-            if bytes.len() > LIMIT {
-                return Err(AppError::TooLarge);
+            // Read at most LIMIT bytes: a huge body is refused while it
+            // streams in, not after it has been buffered.
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+                if bytes.len() + chunk.len() > LIMIT {
+                    return Err(AppError::TooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
             }
             let data = FormData::parse(&bytes);
             let expected = session.get::<String>(auth::CSRF).ok().flatten();

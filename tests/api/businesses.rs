@@ -340,3 +340,32 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    an_oversized_form_is_refused_and_nothing_is_stored,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        let token = app.csrf().await;
+        let notes = "x".repeat(400 * 1024);
+        let res = app
+            .client
+            .post(app.url("/businesses"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("cvr", "10150817"),
+                ("name", "Stor ApS"),
+                ("company_form", "aps"),
+                ("notes", notes.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 413);
+        assert!(res.text().await.unwrap().contains("for stort"));
+        assert!(
+            !app.get_html("/businesses?status=all")
+                .await
+                .contains("Stor ApS")
+        );
+    }
+);
