@@ -73,6 +73,11 @@ pub struct Settings {
     pub outbox_worker: bool,
     /// Local (Copenhagen) hour from which weekday digests go out.
     pub digest_hour: u32,
+    /// Public recruitment-form submissions per client address per hour.
+    pub need_submissions_per_hour: u32,
+    /// Seconds a person needs at least to fill in the public form; faster
+    /// submissions are treated as bots.
+    pub need_min_fill_seconds: i64,
 }
 
 impl Default for Settings {
@@ -102,6 +107,8 @@ impl Default for Settings {
             outbox_probe_ms: 5_000,
             outbox_worker: true,
             digest_hour: 7,
+            need_submissions_per_hour: 20,
+            need_min_fill_seconds: 3,
         }
     }
 }

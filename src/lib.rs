@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod email;
 pub mod import;
+pub mod recruitment;
 pub mod search;
 pub mod startup;
 pub mod telemetry;

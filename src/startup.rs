@@ -69,6 +69,10 @@ impl Application {
             consultants: Default::default(),
             business_counts: Default::default(),
             mailer,
+            need_limiter: RateLimiter::new(
+                settings.need_submissions_per_hour,
+                Duration::from_secs(3600),
+            ),
             settings: settings.clone(),
         });
         let secure = settings.cookie_secure();

@@ -8,5 +8,6 @@ pub mod contact;
 pub mod contact_person;
 pub mod outbox_email;
 pub mod p_unit;
+pub mod recruitment_need;
 pub mod search_sync;
 pub mod user_session;

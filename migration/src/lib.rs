@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_initial;
 mod m20261127_000002_search_sync;
 mod m20261127_000003_outbox;
+mod m20261127_000004_recruitment_need;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_search_sync::Migration),
             Box::new(m20261127_000003_outbox::Migration),
+            Box::new(m20261127_000004_recruitment_need::Migration),
         ]
     }
 }

@@ -4,5 +4,5 @@ mod form;
 mod handlers;
 pub mod queries;
 
-pub use form::BusinessInput;
+pub use form::{BusinessInput, opt};
 pub use handlers::{date, local_time, routes};

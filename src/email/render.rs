@@ -22,6 +22,9 @@ const TEMPLATES: &[(&str, &str)] = email_templates![
     "emails/digest/subject.txt",
     "emails/digest/body.txt",
     "emails/digest/body.html",
+    "emails/need_receipt/subject.txt",
+    "emails/need_receipt/body.txt",
+    "emails/need_receipt/body.html",
 ];
 
 /// The templates a consultant can choose for a follow-up, and whether each

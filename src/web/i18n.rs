@@ -590,6 +590,131 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "The email will be sent again.",
     ),
     ("nav_outbox", "Udbakke", "Outbox"),
+    // public recruitment form
+    (
+        "need_title",
+        "Meld et rekrutteringsbehov",
+        "Tell us about a recruitment need",
+    ),
+    (
+        "need_intro",
+        "Mangler I medarbejdere? Fortæl os om behovet, så finder Københavns Kommunes virksomhedsservice kandidater. Det tager to minutter, og I skal ikke logge ind.",
+        "Do you need staff? Tell us about the need and the City of Copenhagen's business service will find candidates. It takes two minutes and no login.",
+    ),
+    ("need_company_name", "Virksomhedens navn", "Company name"),
+    ("need_contact_name", "Kontaktperson", "Contact person"),
+    ("need_job_title", "Stillingsbetegnelse", "Job title"),
+    ("need_positions", "Antal stillinger", "Number of positions"),
+    (
+        "need_positions_invalid",
+        "Angiv et antal mellem 1 og 500.",
+        "Give a number between 1 and 500.",
+    ),
+    ("need_hours", "Timer pr. uge", "Hours per week"),
+    (
+        "need_hours_invalid",
+        "Angiv timer pr. uge mellem 1 og 60.",
+        "Give hours per week between 1 and 60.",
+    ),
+    ("need_start_date", "Startdato", "Start date"),
+    ("need_employment", "Ansættelse", "Employment"),
+    ("need_permanent", "Fast", "Permanent"),
+    ("need_temporary", "Midlertidig", "Temporary"),
+    ("need_temporary_until", "Midlertidig til", "Temporary until"),
+    (
+        "need_temporary_until_hint",
+        "Kun ved midlertidig ansættelse.",
+        "Only for temporary employment.",
+    ),
+    (
+        "need_temporary_until_missing",
+        "Angiv hvornår den midlertidige ansættelse slutter.",
+        "Give the end date of the temporary employment.",
+    ),
+    (
+        "need_until_before_start",
+        "Slutdatoen ligger før startdatoen.",
+        "The end date is before the start date.",
+    ),
+    (
+        "need_workplace",
+        "Arbejdssted (adresse)",
+        "Workplace (address)",
+    ),
+    ("need_qualifications", "Kvalifikationer", "Qualifications"),
+    ("need_languages", "Sprogkrav", "Language requirements"),
+    (
+        "need_languages_hint",
+        "Fx dansk, engelsk.",
+        "E.g. Danish, English.",
+    ),
+    (
+        "need_open_flex_job",
+        "Vi er åbne for en medarbejder i fleksjob",
+        "We are open to an employee in a flex job",
+    ),
+    (
+        "need_open_wage_subsidy",
+        "Vi er åbne for løntilskud",
+        "We are open to a wage-subsidy job",
+    ),
+    (
+        "need_open_work_trial",
+        "Vi er åbne for virksomhedspraktik",
+        "We are open to a work-trial placement",
+    ),
+    (
+        "need_free_text",
+        "Andet, vi bør vide",
+        "Anything else we should know",
+    ),
+    ("need_lookup", "Slå CVR-nummer op", "Look up CVR number"),
+    (
+        "need_known_as",
+        "Vi kender virksomheden som:",
+        "We know the business as:",
+    ),
+    (
+        "need_cvr_unknown",
+        "CVR-nummeret er ikke kendt af os endnu – det er helt i orden.",
+        "We don't know this CVR number yet – that is fine.",
+    ),
+    ("need_submit", "Send behovet", "Send the need"),
+    (
+        "need_privacy",
+        "Om dine oplysninger: Københavns Kommune bruger oplysningerne til at finde kandidater og kontakte jer om behovet. Vi gemmer dem, så længe sagen er åben, og sletter kontaktoplysningerne senest to år efter. Læs mere i kommunens privatlivspolitik.",
+        "About your data: the City of Copenhagen uses the information to find candidates and to contact you about the need. We keep it while the case is open and delete the contact details at the latest two years later. See the municipality's privacy policy.",
+    ),
+    (
+        "need_thanks_title",
+        "Tak – vi har modtaget jeres behov",
+        "Thank you – we have received your need",
+    ),
+    (
+        "need_reference",
+        "Jeres referencenummer:",
+        "Your reference number:",
+    ),
+    (
+        "need_next",
+        "En virksomhedskonsulent kontakter jer senest",
+        "A business consultant will contact you by",
+    ),
+    (
+        "need_receipt_sent",
+        "Vi har sendt en kvittering til den e-mailadresse, I oplyste.",
+        "We have sent a receipt to the email address you gave.",
+    ),
+    (
+        "need_confirmed_title",
+        "E-mailadressen er bekræftet",
+        "The email address is confirmed",
+    ),
+    (
+        "need_confirmed",
+        "Tak. Vi bruger adressen, når vi kontakter jer om behovet.",
+        "Thank you. We will use the address when we contact you about the need.",
+    ),
     // import
     (
         "import_title",

@@ -28,6 +28,8 @@ pub struct AppState {
     pub consultants: crate::users::ConsultantCache,
     pub business_counts: crate::businesses::queries::CountCache,
     pub mailer: std::sync::Arc<crate::email::Mailer>,
+    /// Submissions of the public recruitment form per client address.
+    pub need_limiter: RateLimiter,
 }
 
 /// Process is up.
@@ -80,4 +82,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::import::routes(cfg);
     crate::search::routes(cfg);
     crate::email::routes(cfg);
+    crate::recruitment::routes(cfg);
 }

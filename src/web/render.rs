@@ -31,6 +31,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "search/results.html",
     "businesses/email.html",
     "admin/outbox.html",
+    "needs/form.html",
+    "needs/thanks.html",
+    "needs/confirmed.html",
     "search/unavailable.html",
 ];
 

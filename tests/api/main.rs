@@ -8,6 +8,7 @@ mod contacts;
 mod email;
 mod import;
 mod meili_fake;
+mod needs;
 mod pages;
 mod search;
 mod search_contract;

@@ -49,6 +49,9 @@ db_test!(
             "/contacts/mine",
             "/admin/import",
             "/admin/users",
+            "/admin/outbox",
+            "/rekruttering",
+            "/search?q=a",
         ] {
             let html = app.get_html(path).await;
             assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");

@@ -1,0 +1,110 @@
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum RecruitmentNeed {
+    Table,
+    Id,
+    Reference,
+    BusinessId,
+    Cvr,
+    CompanyName,
+    ContactName,
+    ContactEmail,
+    ContactPhone,
+    JobTitle,
+    Positions,
+    HoursPerWeek,
+    StartDate,
+    Permanent,
+    TemporaryUntil,
+    WorkplaceAddress,
+    Qualifications,
+    Languages,
+    OpenFlexJob,
+    OpenWageSubsidy,
+    OpenWorkTrial,
+    FreeText,
+    Lang,
+    Status,
+    Source,
+    AssignedTo,
+    IdempotencyKey,
+    ConfirmToken,
+    EmailConfirmed,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(RecruitmentNeed::Table)
+                    .col(pk_auto(RecruitmentNeed::Id))
+                    .col(string_uniq(RecruitmentNeed::Reference))
+                    .col(integer_null(RecruitmentNeed::BusinessId))
+                    .col(integer(RecruitmentNeed::Cvr))
+                    .col(string(RecruitmentNeed::CompanyName))
+                    .col(string(RecruitmentNeed::ContactName))
+                    .col(string(RecruitmentNeed::ContactEmail))
+                    .col(string_null(RecruitmentNeed::ContactPhone))
+                    .col(string(RecruitmentNeed::JobTitle))
+                    .col(integer(RecruitmentNeed::Positions))
+                    .col(integer_null(RecruitmentNeed::HoursPerWeek))
+                    .col(date_null(RecruitmentNeed::StartDate))
+                    .col(boolean(RecruitmentNeed::Permanent))
+                    .col(date_null(RecruitmentNeed::TemporaryUntil))
+                    .col(string_null(RecruitmentNeed::WorkplaceAddress))
+                    .col(text_null(RecruitmentNeed::Qualifications))
+                    .col(text_null(RecruitmentNeed::Languages))
+                    .col(boolean(RecruitmentNeed::OpenFlexJob))
+                    .col(boolean(RecruitmentNeed::OpenWageSubsidy))
+                    .col(boolean(RecruitmentNeed::OpenWorkTrial))
+                    .col(text_null(RecruitmentNeed::FreeText))
+                    .col(string(RecruitmentNeed::Lang))
+                    .col(string(RecruitmentNeed::Status))
+                    .col(string(RecruitmentNeed::Source))
+                    .col(integer_null(RecruitmentNeed::AssignedTo))
+                    .col(string_uniq(RecruitmentNeed::IdempotencyKey))
+                    .col(string(RecruitmentNeed::ConfirmToken))
+                    .col(boolean(RecruitmentNeed::EmailConfirmed).default(false))
+                    .col(timestamp_with_time_zone(RecruitmentNeed::CreatedAt))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_recruitment_need_status")
+                    .table(RecruitmentNeed::Table)
+                    .col(RecruitmentNeed::Status)
+                    .col(RecruitmentNeed::CreatedAt)
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_recruitment_need_business")
+                    .table(RecruitmentNeed::Table)
+                    .col(RecruitmentNeed::BusinessId)
+                    .take(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(RecruitmentNeed::Table)
+                    .if_exists()
+                    .take(),
+            )
+            .await
+    }
+}

@@ -1,0 +1,519 @@
+//! The public recruitment-need form.
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
+use entity::{business, recruitment_need};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use tera::Context;
+
+use crate::domain::{Cvr, EmailAddress, Lang, Phone, optional_text, required_text};
+use crate::email::outbox;
+use crate::web::{
+    AppState,
+    auth::{Visitor, random_token},
+    error::AppError,
+    fields::{Field, first_error},
+    form::{Form, FormData},
+    i18n,
+    render::{html_status, see_other},
+};
+
+const STARTED: &str = "need_started";
+const LAST_REF: &str = "need_last_ref";
+
+type Errors = BTreeMap<&'static str, String>;
+
+const TEXT_FIELDS: [&str; 14] = [
+    "cvr",
+    "company_name",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "job_title",
+    "positions",
+    "hours_per_week",
+    "start_date",
+    "employment",
+    "temporary_until",
+    "workplace_address",
+    "qualifications",
+    "languages",
+];
+const CHECKBOXES: [&str; 3] = ["open_flex_job", "open_wage_subsidy", "open_work_trial"];
+
+fn fields(lang: Lang, values: &BTreeMap<&'static str, String>, errors: &Errors) -> Vec<Field> {
+    let t = |k: &str| i18n::t(lang, k);
+    let employment = vec![
+        ("permanent".to_string(), t("need_permanent").to_string()),
+        ("temporary".to_string(), t("need_temporary").to_string()),
+    ];
+    vec![
+        Field::new("cvr", t("cvr"), "text")
+            .required()
+            .hint(t("cvr_hint")),
+        Field::new("company_name", t("need_company_name"), "text")
+            .required()
+            .autocomplete("organization"),
+        Field::new("contact_name", t("need_contact_name"), "text")
+            .required()
+            .autocomplete("name"),
+        Field::new("contact_email", t("email"), "email")
+            .required()
+            .autocomplete("email"),
+        Field::new("contact_phone", t("phone"), "tel").autocomplete("tel"),
+        Field::new("job_title", t("need_job_title"), "text").required(),
+        Field::new("positions", t("need_positions"), "number").required(),
+        Field::new("hours_per_week", t("need_hours"), "number"),
+        Field::new("start_date", t("need_start_date"), "date"),
+        Field::new("employment", t("need_employment"), "select").options(employment),
+        Field::new("temporary_until", t("need_temporary_until"), "date")
+            .hint(t("need_temporary_until_hint")),
+        Field::new("workplace_address", t("need_workplace"), "text"),
+        Field::new("qualifications", t("need_qualifications"), "textarea"),
+        Field::new("languages", t("need_languages"), "text").hint(t("need_languages_hint")),
+        Field::new("open_flex_job", t("need_open_flex_job"), "checkbox"),
+        Field::new("open_wage_subsidy", t("need_open_wage_subsidy"), "checkbox"),
+        Field::new("open_work_trial", t("need_open_work_trial"), "checkbox"),
+        Field::new("free_text", t("need_free_text"), "textarea"),
+    ]
+    .into_iter()
+    .map(|f| f.fill(values, errors))
+    .collect()
+}
+
+fn page(
+    state: &AppState,
+    v: &Visitor,
+    values: &BTreeMap<&'static str, String>,
+    errors: &Errors,
+    known_name: Option<String>,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let fields = fields(v.lang, values, errors);
+    let mut ctx = v.context();
+    ctx.insert("path", "/rekruttering");
+    ctx.insert("first_error", &first_error(&fields));
+    ctx.insert("fields", &fields);
+    ctx.insert("idem", values.get("idem").map(String::as_str).unwrap_or(""));
+    ctx.insert("known_name", &known_name);
+    let body = state.templates.render(v.lang, "needs/form.html", &ctx)?;
+    Ok(html_status(status, body))
+}
+
+#[get("/rekruttering")]
+async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    let _ = v.session.insert(STARTED, Utc::now().timestamp());
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    values.insert("positions", "1".into());
+    values.insert("employment", "permanent".into());
+    values.insert("idem", random_token());
+    page(&state, &v, &values, &Errors::new(), None, 200)
+}
+
+struct Need {
+    cvr: Cvr,
+    company_name: String,
+    contact_name: String,
+    contact_email: EmailAddress,
+    contact_phone: Option<Phone>,
+    job_title: String,
+    positions: i32,
+    hours_per_week: Option<i32>,
+    start_date: Option<NaiveDate>,
+    permanent: bool,
+    temporary_until: Option<NaiveDate>,
+    workplace_address: Option<String>,
+    qualifications: Option<String>,
+    languages: Option<String>,
+    free_text: Option<String>,
+}
+
+fn number(s: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
+    s.trim().parse::<i32>().ok().filter(|n| range.contains(n))
+}
+
+fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
+    let mut e = Errors::new();
+    let t = |k: &str| i18n::t(lang, k).to_string();
+    let cvr = Cvr::parse(f.get("cvr"))
+        .map_err(|x| e.insert("cvr", x.message(lang)))
+        .ok();
+    let company_name = required_text(f.get("company_name"), 200)
+        .map_err(|x| e.insert("company_name", x.message(lang)))
+        .ok();
+    let contact_name = required_text(f.get("contact_name"), 120)
+        .map_err(|x| e.insert("contact_name", x.message(lang)))
+        .ok();
+    let contact_email = EmailAddress::parse(f.get("contact_email"))
+        .map_err(|x| e.insert("contact_email", x.message(lang)))
+        .ok();
+    let contact_phone = crate::businesses::opt(f.get("contact_phone"), Phone::parse)
+        .map_err(|x| e.insert("contact_phone", x.message(lang)))
+        .ok()
+        .flatten();
+    let job_title = required_text(f.get("job_title"), 200)
+        .map_err(|x| e.insert("job_title", x.message(lang)))
+        .ok();
+    let positions = number(f.get("positions"), 1..=500);
+    if positions.is_none() {
+        e.insert("positions", t("need_positions_invalid"));
+    }
+    let hours_per_week = match f.get("hours_per_week").trim() {
+        "" => None,
+        s => {
+            let h = number(s, 1..=60);
+            if h.is_none() {
+                e.insert("hours_per_week", t("need_hours_invalid"));
+            }
+            h
+        }
+    };
+    let date = |name: &'static str, e: &mut Errors| match f.get(name).trim() {
+        "" => None,
+        s => {
+            let d = crate::contacts::parse_date(s);
+            if d.is_none() {
+                e.insert(name, t("invalid_date"));
+            }
+            d
+        }
+    };
+    let start_date = date("start_date", &mut e);
+    let permanent = f.get("employment") != "temporary";
+    let temporary_until = date("temporary_until", &mut e);
+    if !permanent && temporary_until.is_none() && !e.contains_key("temporary_until") {
+        e.insert("temporary_until", t("need_temporary_until_missing"));
+    }
+    if let (Some(s), Some(u)) = (start_date, temporary_until)
+        && u < s
+    {
+        e.insert("temporary_until", t("need_until_before_start"));
+    }
+    let text = |name: &'static str, max: usize, e: &mut Errors| {
+        optional_text(f.get(name), max)
+            .map_err(|x| e.insert(name, x.message(lang)))
+            .ok()
+            .flatten()
+    };
+    let workplace_address = text("workplace_address", 200, &mut e);
+    let qualifications = text("qualifications", 3000, &mut e);
+    let languages = text("languages", 300, &mut e);
+    let free_text = text("free_text", 5000, &mut e);
+    match (
+        cvr,
+        company_name,
+        contact_name,
+        contact_email,
+        job_title,
+        positions,
+    ) {
+        (
+            Some(cvr),
+            Some(company_name),
+            Some(contact_name),
+            Some(contact_email),
+            Some(job_title),
+            Some(positions),
+        ) if e.is_empty() => Ok(Need {
+            cvr,
+            company_name,
+            contact_name,
+            contact_email,
+            contact_phone,
+            job_title,
+            positions,
+            hours_per_week,
+            start_date,
+            permanent,
+            temporary_until: if permanent { None } else { temporary_until },
+            workplace_address,
+            qualifications,
+            languages,
+            free_text,
+        }),
+        _ => Err(e),
+    }
+}
+
+fn typed(f: &FormData) -> BTreeMap<&'static str, String> {
+    let mut v: BTreeMap<&'static str, String> = TEXT_FIELDS
+        .iter()
+        .map(|k| (*k, f.get(k).to_string()))
+        .collect();
+    v.insert("free_text", f.get("free_text").to_string());
+    for k in CHECKBOXES {
+        v.insert(
+            k,
+            if f.checked(k) {
+                "on".into()
+            } else {
+                String::new()
+            },
+        );
+    }
+    v.insert("idem", f.get("idem").to_string());
+    v
+}
+
+#[post("/rekruttering")]
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    v: Visitor,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let lookup = f.get("action") == "lookup";
+    if !lookup {
+        if let Err(retry_after) = state.need_limiter.check(ip) {
+            return Err(AppError::TooMany { retry_after });
+        }
+        // Bots: a filled honeypot or a form sent faster than a person can.
+        let started: Option<i64> = v.session.get(STARTED).ok().flatten();
+        let min = state.settings.need_min_fill_seconds;
+        let too_fast = started.is_none_or(|s| Utc::now().timestamp() - s < min);
+        if !f.get("website").is_empty() || too_fast {
+            tracing::info!(too_fast, "recruitment form: bot-like submission dropped");
+            return Ok(see_other("/rekruttering/tak"));
+        }
+    }
+    let idem: String = f
+        .get("idem")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(64)
+        .collect();
+    // The same form sent twice: show the first receipt, store nothing new.
+    if !idem.is_empty()
+        && let Some(existing) = recruitment_need::Entity::find()
+            .filter(recruitment_need::Column::IdempotencyKey.eq(&idem))
+            .one(&state.db)
+            .await?
+    {
+        let _ = v.session.insert(LAST_REF, &existing.reference);
+        return Ok(see_other("/rekruttering/tak"));
+    }
+    if lookup {
+        let known = match Cvr::parse(f.get("cvr")) {
+            Ok(cvr) => crate::businesses::queries::find_by_cvr(&state.db, cvr.value())
+                .await?
+                .map(|b| b.name),
+            Err(_) => None,
+        };
+        let mut values = typed(&f);
+        if let Some(name) = &known
+            && values
+                .get("company_name")
+                .is_none_or(|n| n.trim().is_empty())
+        {
+            values.insert("company_name", name.clone());
+        }
+        let not_found = known
+            .is_none()
+            .then(|| i18n::t(v.lang, "need_cvr_unknown").to_string());
+        return page(
+            &state,
+            &v,
+            &values,
+            &Errors::new(),
+            known.or(not_found),
+            200,
+        );
+    }
+    let need = match parse(&f, v.lang) {
+        Ok(n) => n,
+        Err(errors) => return page(&state, &v, &typed(&f), &errors, None, 422),
+    };
+    let idem = if idem.is_empty() {
+        random_token()
+    } else {
+        idem
+    };
+    let reference = store(&state, &need, &f, v.lang, &idem).await?;
+    state.mailer.changed();
+    state.search.changed();
+    state.need_limiter.hit(ip);
+    let _ = v.session.insert(LAST_REF, &reference);
+    v.session.remove(STARTED);
+    tracing::info!("recruitment need received");
+    Ok(see_other("/rekruttering/tak"))
+}
+
+/// The need, its business (created for an unknown CVR), the search-sync
+/// entry and the receipt email, in one transaction.
+async fn store(
+    state: &AppState,
+    need: &Need,
+    f: &FormData,
+    lang: Lang,
+    idem: &str,
+) -> Result<String, AppError> {
+    let now = Utc::now();
+    let tx = crate::db::begin_write(&state.db).await?;
+    let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
+        Some(b) => b.id,
+        None => {
+            let b = business::ActiveModel {
+                cvr: Set(need.cvr.value() as i32),
+                name: Set(need.company_name.clone()),
+                sort_name: Set(need.company_name.to_lowercase()),
+                company_form: Set("andet".into()),
+                active: Set(true),
+                advertising_protected: Set(false),
+                email: Set(Some(need.contact_email.as_str().to_string())),
+                phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
+                // "from the form": for a consultant to check.
+                source: Set("form".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            crate::search::sync::enqueue_businesses(&tx, &[b.id], crate::search::sync::UPSERT)
+                .await?;
+            b.id
+        }
+    };
+    let confirm_token = random_token();
+    let row = recruitment_need::ActiveModel {
+        reference: Set(format!("pending-{idem}")),
+        business_id: Set(Some(business_id)),
+        cvr: Set(need.cvr.value() as i32),
+        company_name: Set(need.company_name.clone()),
+        contact_name: Set(need.contact_name.clone()),
+        contact_email: Set(need.contact_email.as_str().to_string()),
+        contact_phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
+        job_title: Set(need.job_title.clone()),
+        positions: Set(need.positions),
+        hours_per_week: Set(need.hours_per_week),
+        start_date: Set(need.start_date),
+        permanent: Set(need.permanent),
+        temporary_until: Set(need.temporary_until),
+        workplace_address: Set(need.workplace_address.clone()),
+        qualifications: Set(need.qualifications.clone()),
+        languages: Set(need.languages.clone()),
+        open_flex_job: Set(f.checked("open_flex_job")),
+        open_wage_subsidy: Set(f.checked("open_wage_subsidy")),
+        open_work_trial: Set(f.checked("open_work_trial")),
+        free_text: Set(need.free_text.clone()),
+        lang: Set(lang.as_str().to_string()),
+        status: Set("new".into()),
+        source: Set("form".into()),
+        assigned_to: Set(None),
+        idempotency_key: Set(idem.to_string()),
+        confirm_token: Set(confirm_token.clone()),
+        email_confirmed: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    let today = now.with_timezone(&Copenhagen).date_naive();
+    let reference = super::reference(today.year(), row.id);
+    let mut am: recruitment_need::ActiveModel = row.into();
+    am.reference = Set(reference.clone());
+    let row = am.update(&tx).await?;
+    let mut ctx = Context::new();
+    ctx.insert("lang", lang.as_str());
+    ctx.insert("reference", &reference);
+    ctx.insert("contact_name", &need.contact_name);
+    ctx.insert("company_name", &need.company_name);
+    ctx.insert("job_title", &need.job_title);
+    ctx.insert("positions", &need.positions);
+    ctx.insert(
+        "first_contact_by",
+        &super::next_working_day(today)
+            .format("%d-%m-%Y")
+            .to_string(),
+    );
+    ctx.insert(
+        "confirm_url",
+        &format!(
+            "{}/rekruttering/bekraeft/{confirm_token}",
+            state.mailer.app_url
+        ),
+    );
+    let r = state.mailer.templates.render("need_receipt", &ctx)?;
+    outbox::enqueue(
+        &tx,
+        outbox::NewEmail {
+            recipient: need.contact_email.as_str().to_string(),
+            template: "need_receipt".into(),
+            lang: lang.as_str().to_string(),
+            subject: r.subject,
+            body_text: r.text,
+            body_html: r.html,
+            idempotency_key: format!("need_receipt:{}", row.id),
+            case_related: true,
+            business_id: Some(business_id),
+            created_by: None,
+            send_at: now,
+        },
+        &state.mailer.domain,
+    )
+    .await?;
+    crate::audit::record(
+        &tx,
+        None,
+        "create",
+        "recruitment_need",
+        Some(row.id),
+        Some("form".into()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(reference)
+}
+
+#[get("/rekruttering/tak")]
+async fn thanks(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
+    let reference: Option<String> = v.session.get(LAST_REF).ok().flatten();
+    let mut ctx = v.context();
+    ctx.insert("path", "/rekruttering/tak");
+    ctx.insert("reference", &reference);
+    let today = Utc::now().with_timezone(&Copenhagen).date_naive();
+    ctx.insert(
+        "first_contact_by",
+        &super::next_working_day(today)
+            .format("%d-%m-%Y")
+            .to_string(),
+    );
+    state.templates.page(v.lang, "needs/thanks.html", &ctx)
+}
+
+#[get("/rekruttering/bekraeft/{token}")]
+async fn confirm(
+    state: web::Data<AppState>,
+    v: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token: String = token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(64)
+        .collect();
+    let res = recruitment_need::Entity::update_many()
+        .col_expr(recruitment_need::Column::EmailConfirmed, true.into())
+        .filter(recruitment_need::Column::ConfirmToken.eq(token))
+        .exec(&state.db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    let mut ctx = v.context();
+    ctx.insert("path", "/rekruttering");
+    state.templates.page(v.lang, "needs/confirmed.html", &ctx)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(form)
+        .service(submit)
+        .service(thanks)
+        .service(confirm);
+}

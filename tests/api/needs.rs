@@ -1,0 +1,272 @@
+use entity::{business, outbox_email, recruitment_need};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::db_test;
+use crate::helpers::*;
+
+fn no_wait(s: &mut erhverv::config::Settings) {
+    s.need_min_fill_seconds = 0;
+    s.need_submissions_per_hour = 4;
+}
+
+fn valid(idem: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("cvr", "DK 2425 6790"),
+        ("company_name", "Åbent Værksted"),
+        ("contact_name", "Søren Ærø"),
+        ("contact_email", "soeren@aabentvaerksted.dk"),
+        ("contact_phone", "20 30 40 50"),
+        ("job_title", "Tømrer"),
+        ("positions", "2"),
+        ("hours_per_week", "37"),
+        ("start_date", "2027-01-04"),
+        ("employment", "temporary"),
+        ("temporary_until", "2027-06-30"),
+        ("workplace_address", "Amagerbrogade 100, 2300 København S"),
+        ("qualifications", "Svendebrev"),
+        ("languages", "Dansk eller engelsk"),
+        ("open_flex_job", "on"),
+        ("free_text", "Gerne hurtigt"),
+        ("website", ""),
+        ("idem", idem),
+        ("action", "submit"),
+    ]
+}
+
+async fn fill_in(app: &TestApp) {
+    // The form page starts the fill-time clock.
+    assert_eq!(app.get("/rekruttering").await.status().as_u16(), 200);
+}
+
+async fn needs(app: &TestApp) -> Vec<recruitment_need::Model> {
+    recruitment_need::Entity::find().all(&app.db).await.unwrap()
+}
+
+db_test!(
+    a_business_submits_a_need_without_an_account_and_gets_a_receipt,
+    no_wait,
+    |app: TestApp| async move {
+        fill_in(&app).await;
+        let res = app.post_form("/rekruttering", &valid("tok1")).await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/rekruttering/tak");
+        let page = app.get_html("/rekruttering/tak").await;
+        let stored = needs(&app).await;
+        assert_eq!(stored.len(), 1);
+        let need = &stored[0];
+        assert!(
+            need.reference.starts_with("RB-20") && need.reference.len() == 14,
+            "{}",
+            need.reference
+        );
+        assert!(
+            page.contains(&need.reference),
+            "the receipt page shows the reference"
+        );
+        assert_eq!(need.job_title, "Tømrer");
+        assert!(!need.permanent && need.temporary_until.is_some());
+        assert!(need.open_flex_job && !need.open_wage_subsidy);
+        // An unknown CVR creates a business "from the form" for a consultant to check.
+        let b = business::Entity::find_by_id(need.business_id.unwrap())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (b.cvr, b.source.as_str(), b.name.as_str()),
+            (24256790, "form", "Åbent Værksted")
+        );
+        // The receipt is in the outbox, committed with the need, in Danish.
+        let mails = outbox_email::Entity::find().all(&app.db).await.unwrap();
+        let receipt = mails
+            .iter()
+            .find(|m| m.template == "need_receipt")
+            .expect("receipt queued");
+        assert_eq!(receipt.recipient, "soeren@aabentvaerksted.dk");
+        assert_eq!(receipt.lang, "da");
+        assert!(receipt.subject.contains(&need.reference));
+        assert!(receipt.body_text.contains("Hvad sker der nu"));
+        // The confirmation link in it confirms the address.
+        let start = receipt.body_text.find("/rekruttering/bekraeft/").unwrap();
+        let link: String = receipt.body_text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        assert_eq!(app.get(&link).await.status().as_u16(), 200);
+        assert!(needs(&app).await[0].email_confirmed);
+    }
+);
+
+db_test!(
+    a_known_business_is_linked_and_its_name_shown_for_confirmation,
+    no_wait,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "24256790"),
+                    ("name", "Værkstedet ApS"),
+                    ("company_form", "aps"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        let loc = location(&res);
+        let mut f = valid("tok2");
+        f.retain(|(k, _)| *k != "action" && *k != "company_name");
+        f.push(("company_name", ""));
+        f.push(("action", "lookup"));
+        let page = app
+            .post_form("/rekruttering", &f)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Vi kender virksomheden som: <strong>Værkstedet ApS</strong>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("value=\"Værkstedet ApS\""),
+            "the name is filled in"
+        );
+        assert_eq!(needs(&app).await.len(), 0, "a look-up stores nothing");
+        fill_in(&app).await;
+        app.post_form("/rekruttering", &valid("tok3")).await;
+        assert_eq!(
+            needs(&app).await[0].business_id,
+            Some(loc.trim_start_matches("/businesses/").parse().unwrap())
+        );
+        assert_eq!(business::Entity::find().count(&app.db).await.unwrap(), 1);
+    }
+);
+
+db_test!(
+    every_invalid_field_is_shown_in_the_chosen_language_with_what_was_typed,
+    no_wait,
+    |app: TestApp| async move {
+        fill_in(&app).await;
+        let cases: &[(&str, &str, &str)] = &[
+            ("cvr", "1234", "CVR-nummeret"),
+            ("company_name", "", "skal udfyldes"),
+            ("contact_name", "", "skal udfyldes"),
+            ("contact_email", "soeren@", "e-mail"),
+            ("contact_phone", "12", "telefon"),
+            ("job_title", "", "skal udfyldes"),
+            ("positions", "0", "mellem 1 og 500"),
+            ("hours_per_week", "99", "mellem 1 og 60"),
+            ("start_date", "32-01-2027", "dd-mm-åååå"),
+            ("temporary_until", "", "slutter"),
+        ];
+        for (field, value, message) in cases {
+            let mut f = valid("tok4");
+            f.retain(|(k, _)| k != field);
+            f.push((field, value));
+            let res = app.post_form("/rekruttering", &f).await;
+            assert_eq!(res.status().as_u16(), 422, "{field}");
+            let body = res.text().await.unwrap();
+            assert!(body.contains(&format!("id=\"f-{field}-error\"")), "{field}");
+            let error: String = body[body.find(&format!("id=\"f-{field}-error\"")).unwrap()..]
+                .chars()
+                .take(200)
+                .collect();
+            assert!(
+                error.to_lowercase().contains(&message.to_lowercase()),
+                "{field}: {error}"
+            );
+            assert!(body.contains("Gerne hurtigt"), "{field}: typed text kept");
+        }
+        assert!(needs(&app).await.is_empty());
+        // In English.
+        app.get("/lang/en?next=/rekruttering").await;
+        let mut f = valid("tok5");
+        f.retain(|(k, _)| *k != "cvr");
+        f.push(("cvr", "1234"));
+        let body = app
+            .post_form("/rekruttering", &f)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.contains("lang=\"en\"") && body.contains("CVR number"),
+            "English messages"
+        );
+        let res = app.post_form("/rekruttering", &valid("tok6")).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let receipt = outbox_email::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.template == "need_receipt")
+            .unwrap();
+        assert_eq!(receipt.lang, "en");
+        assert!(receipt.body_text.contains("What happens next"));
+    }
+);
+
+db_test!(
+    a_double_submit_creates_one_need,
+    no_wait,
+    |app: TestApp| async move {
+        fill_in(&app).await;
+        for _ in 0..2 {
+            let res = app.post_form("/rekruttering", &valid("same-form")).await;
+            assert_eq!(res.status().as_u16(), 303);
+            fill_in(&app).await;
+        }
+        assert_eq!(needs(&app).await.len(), 1);
+        assert_eq!(
+            outbox_email::Entity::find().count(&app.db).await.unwrap(),
+            1,
+            "one receipt"
+        );
+    }
+);
+
+db_test!(
+    bots_get_a_normal_page_and_nothing_is_stored,
+    |app: TestApp| async move {
+        // A filled honeypot.
+        fill_in(&app).await;
+        let mut f = valid("bot1");
+        f.retain(|(k, _)| *k != "website");
+        f.push(("website", "http://spam.example"));
+        let res = app.post_form("/rekruttering", &f).await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert!(app.get_html("/rekruttering/tak").await.contains("Tak"));
+        // Sent faster than a person can fill it in (default minimum: 3 s).
+        fill_in(&app).await;
+        let res = app.post_form("/rekruttering", &valid("bot2")).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let page = app.get_html("/rekruttering/tak").await;
+        assert!(
+            !page.contains("id=\"reference\""),
+            "no reference for a dropped submission"
+        );
+        assert!(needs(&app).await.is_empty());
+        assert_eq!(business::Entity::find().count(&app.db).await.unwrap(), 0);
+    }
+);
+
+db_test!(
+    too_many_submissions_from_one_address_get_429,
+    no_wait,
+    |app: TestApp| async move {
+        for i in 0..4 {
+            fill_in(&app).await;
+            let idem = format!("rate{i}");
+            let res = app.post_form("/rekruttering", &valid(&idem)).await;
+            assert_eq!(res.status().as_u16(), 303);
+        }
+        fill_in(&app).await;
+        let res = app.post_form("/rekruttering", &valid("rate-x")).await;
+        assert_eq!(res.status().as_u16(), 429);
+        assert!(res.headers().contains_key("retry-after"));
+        assert_eq!(needs(&app).await.len(), 4);
+    }
+);
