@@ -78,6 +78,10 @@ pub struct Settings {
     /// Seconds a person needs at least to fill in the public form; faster
     /// submissions are treated as bots.
     pub need_min_fill_seconds: i64,
+    /// Service promise: first contact within this many working days.
+    pub need_first_contact_days: u32,
+    /// Service promise: candidates or an answer within this many working days.
+    pub need_answer_days: u32,
 }
 
 impl Default for Settings {
@@ -109,6 +113,8 @@ impl Default for Settings {
             digest_hour: 7,
             need_submissions_per_hour: 20,
             need_min_fill_seconds: 3,
+            need_first_contact_days: 1,
+            need_answer_days: 5,
         }
     }
 }

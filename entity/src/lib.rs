@@ -6,6 +6,7 @@ pub mod business;
 pub mod business_segment;
 pub mod contact;
 pub mod contact_person;
+pub mod need_event;
 pub mod outbox_email;
 pub mod p_unit;
 pub mod recruitment_need;

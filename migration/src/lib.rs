@@ -6,6 +6,7 @@ mod m20261127_000001_initial;
 mod m20261127_000002_search_sync;
 mod m20261127_000003_outbox;
 mod m20261127_000004_recruitment_need;
+mod m20261127_000005_need_event;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_search_sync::Migration),
             Box::new(m20261127_000003_outbox::Migration),
             Box::new(m20261127_000004_recruitment_need::Migration),
+            Box::new(m20261127_000005_need_event::Migration),
         ]
     }
 }

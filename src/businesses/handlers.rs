@@ -3,7 +3,9 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono_tz::Europe::Copenhagen;
 use entity::{business, contact_person, p_unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::Serialize;
 use tera::Context;
 
@@ -355,6 +357,23 @@ async fn detail_page(
         })
         .collect();
     ctx.insert("emails", &emails);
+    let needs: Vec<(i32, String, String, String)> = entity::recruitment_need::Entity::find()
+        .filter(entity::recruitment_need::Column::BusinessId.eq(id))
+        .order_by_desc(entity::recruitment_need::Column::CreatedAt)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let status = staff.t(&format!("need_status_{}", n.status)).to_string();
+            (
+                n.id,
+                n.reference,
+                format!("{} × {}", n.positions, n.job_title),
+                status,
+            )
+        })
+        .collect();
+    ctx.insert("needs", &needs);
     ctx.insert("form_error", "");
     ctx.insert("p_units", &p_units);
     ctx.insert("persons", &persons);

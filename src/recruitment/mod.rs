@@ -7,20 +7,55 @@
 //! field and a minimum fill time (a bot gets a normal-looking page and
 //! nothing is stored), a per-address rate limit (429 with `Retry-After`), the
 //! form body cap, and an idempotency token (a double submit creates one need).
+pub mod calendar;
+mod pipeline;
 mod public;
 
-pub use public::routes;
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    public::routes(cfg);
+    pipeline::routes(cfg);
+}
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::NaiveDate;
 
-/// The next working day after `d` (weekends skipped; public holidays are
-/// not yet counted).
+/// The next working day after `d` (weekends and public holidays skipped).
 pub fn next_working_day(d: NaiveDate) -> NaiveDate {
-    let mut n = d + Duration::days(1);
-    while matches!(n.weekday(), Weekday::Sat | Weekday::Sun) {
-        n += Duration::days(1);
+    calendar::add_working_days(d, 1)
+}
+
+/// The pipeline's statuses, in order.
+pub const STATUSES: [&str; 7] = [
+    "new",
+    "in_progress",
+    "candidates_proposed",
+    "filled",
+    "partly_filled",
+    "closed_without_hire",
+    "withdrawn",
+];
+
+/// Statuses after which nothing more is promised.
+pub fn is_closed(status: &str) -> bool {
+    matches!(
+        status,
+        "filled" | "partly_filled" | "closed_without_hire" | "withdrawn"
+    )
+}
+
+/// The next promise and its date: first contact within `first` working
+/// days while the need is new, candidates or an answer within `answer`
+/// working days until it is closed.
+pub fn deadline(
+    status: &str,
+    received: NaiveDate,
+    first: u32,
+    answer: u32,
+) -> Option<(&'static str, NaiveDate)> {
+    match status {
+        "new" => Some(("first_contact", calendar::add_working_days(received, first))),
+        "in_progress" => Some(("answer", calendar::add_working_days(received, answer))),
+        _ => None,
     }
-    n
 }
 
 pub fn reference(year: i32, id: i32) -> String {

@@ -34,6 +34,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "needs/form.html",
     "needs/thanks.html",
     "needs/confirmed.html",
+    "needs/list.html",
+    "needs/detail.html",
     "search/unavailable.html",
 ];
 

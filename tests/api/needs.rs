@@ -270,3 +270,152 @@ db_test!(
         assert_eq!(needs(&app).await.len(), 4);
     }
 );
+
+async fn submitted(app: &TestApp, idem: &str) -> recruitment_need::Model {
+    fill_in(app).await;
+    assert_eq!(
+        app.post_form("/rekruttering", &valid(idem))
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    recruitment_need::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.idempotency_key == idem)
+        .unwrap()
+}
+
+db_test!(
+    consultants_move_needs_through_the_pipeline_with_a_history,
+    no_wait,
+    |app: TestApp| async move {
+        let need = submitted(&app, "p1").await;
+        let kirsten = app
+            .signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let list = app.get_html("/needs").await;
+        assert!(list.contains(&need.reference));
+        assert!(
+            list.contains("<span class=\"big\">1</span> Ny"),
+            "count of new needs"
+        );
+        let kid = kirsten.to_string();
+        for (status, note) in [
+            ("in_progress", "Ringet op"),
+            ("candidates_proposed", "To kandidater sendt"),
+            ("filled", ""),
+        ] {
+            let res = app
+                .post_form(
+                    &format!("/needs/{}", need.id),
+                    &[
+                        ("status", status),
+                        ("assigned_to", kid.as_str()),
+                        ("note", note),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status().as_u16(), 303, "{status}");
+        }
+        let page = app.get_html(&format!("/needs/{}", need.id)).await;
+        assert!(page.contains("id=\"status\">Besat"));
+        assert!(
+            page.contains("Ringet op") && page.contains("To kandidater sendt"),
+            "notes kept as history"
+        );
+        assert!(page.contains("Test kirsten"));
+        // The need shows on the business page.
+        let b = need.business_id.unwrap();
+        assert!(
+            app.get_html(&format!("/businesses/{b}"))
+                .await
+                .contains(&need.reference)
+        );
+        // An unknown status is refused.
+        let res = app
+            .post_form(&format!("/needs/{}", need.id), &[("status", "hacked")])
+            .await;
+        assert_eq!(res.status().as_u16(), 400);
+    }
+);
+
+db_test!(
+    overdue_needs_are_highlighted_counting_working_days_only,
+    no_wait,
+    |app: TestApp| async move {
+        let need = submitted(&app, "p2").await;
+        app.signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        assert!(
+            !app.get_html("/needs").await.contains("class=\"overdue\""),
+            "a fresh need is not overdue"
+        );
+        // Received ten days ago: the first-contact promise (1 working day) is broken.
+        recruitment_need::Entity::update_many()
+            .col_expr(
+                recruitment_need::Column::CreatedAt,
+                (chrono::Utc::now() - chrono::Duration::days(10)).into(),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let list = app.get_html("/needs").await;
+        assert!(list.contains("class=\"overdue\""));
+        assert!(list.contains("første kontakt"));
+        // Closed needs are never overdue.
+        app.post_form(&format!("/needs/{}", need.id), &[("status", "withdrawn")])
+            .await;
+        assert!(!app.get_html("/needs").await.contains("class=\"overdue\""));
+    }
+);
+
+db_test!(
+    the_pipeline_exports_as_csv_for_danish_excel,
+    no_wait,
+    |app: TestApp| async move {
+        fill_in(&app).await;
+        let mut f = valid("p3");
+        f.retain(|(k, _)| *k != "job_title");
+        f.push(("job_title", "=HYPERLINK(\"http://evil\")"));
+        app.post_form("/rekruttering", &f).await;
+        submitted(&app, "p4").await;
+        app.signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let res = app.get("/needs/export.csv?status=new").await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\xef\xbb\xbf"), "UTF-8 with BOM");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("Reference;Virksomhed;Stilling")
+        );
+        assert!(text.contains("'=HYPERLINK"), "formula neutralised: {text}");
+        assert!(text.contains("Åbent Værksted") && text.contains("Tømrer"));
+        assert_eq!(text.lines().count(), 3, "header and two needs");
+        let none = app
+            .get("/needs/export.csv?status=filled")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            none.trim_start_matches('\u{feff}').lines().count(),
+            1,
+            "filtered as on screen"
+        );
+    }
+);

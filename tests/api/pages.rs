@@ -51,6 +51,7 @@ db_test!(
             "/admin/users",
             "/admin/outbox",
             "/rekruttering",
+            "/needs",
             "/search?q=a",
         ] {
             let html = app.get_html(path).await;

@@ -1,0 +1,391 @@
+//! The consultants' pipeline of recruitment needs.
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::Utc;
+use chrono_tz::Europe::Copenhagen;
+use entity::{need_event, recruitment_need};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+
+use super::{STATUSES, deadline};
+use crate::domain::optional_text;
+use crate::web::{
+    AppState,
+    auth::Staff,
+    error::AppError,
+    form::{Form, query},
+    render::see_other,
+};
+
+#[derive(Serialize)]
+struct Row {
+    id: i32,
+    reference: String,
+    company_name: String,
+    business_id: Option<i32>,
+    job_title: String,
+    positions: i32,
+    status: String,
+    received: String,
+    assigned: Option<String>,
+    due: Option<String>,
+    due_kind: Option<&'static str>,
+    overdue: bool,
+}
+
+fn rows(
+    state: &AppState,
+    needs: Vec<recruitment_need::Model>,
+    names: &BTreeMap<i32, String>,
+) -> Vec<Row> {
+    let today = Utc::now().with_timezone(&Copenhagen).date_naive();
+    let s = &state.settings;
+    needs
+        .into_iter()
+        .map(|n| {
+            let received = n.created_at.with_timezone(&Copenhagen).date_naive();
+            let due = deadline(
+                &n.status,
+                received,
+                s.need_first_contact_days,
+                s.need_answer_days,
+            );
+            Row {
+                id: n.id,
+                reference: n.reference,
+                company_name: n.company_name,
+                business_id: n.business_id,
+                job_title: n.job_title,
+                positions: n.positions,
+                received: received.format("%d-%m-%Y").to_string(),
+                assigned: n.assigned_to.and_then(|id| names.get(&id).cloned()),
+                due: due.map(|(_, d)| d.format("%d-%m-%Y").to_string()),
+                due_kind: due.map(|(k, _)| k),
+                overdue: due.is_some_and(|(_, d)| d < today),
+                status: n.status,
+            }
+        })
+        .collect()
+}
+
+async fn names(state: &AppState) -> Result<BTreeMap<i32, String>, AppError> {
+    Ok(crate::users::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+async fn filtered(
+    state: &AppState,
+    status: Option<&str>,
+) -> Result<Vec<recruitment_need::Model>, AppError> {
+    let mut q = recruitment_need::Entity::find();
+    if let Some(s) = status {
+        q = q.filter(recruitment_need::Column::Status.eq(s));
+    }
+    Ok(q.order_by_desc(recruitment_need::Column::CreatedAt)
+        .limit(1000)
+        .all(&state.db)
+        .await?)
+}
+
+fn status_filter(req: &HttpRequest) -> Option<&'static str> {
+    let q = query(req);
+    STATUSES.iter().copied().find(|s| *s == q.get("status"))
+}
+
+#[get("/needs")]
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let status = status_filter(&req);
+    let counts: Vec<(String, i64)> = recruitment_need::Entity::find()
+        .select_only()
+        .column(recruitment_need::Column::Status)
+        .column_as(recruitment_need::Column::Id.count(), "n")
+        .group_by(recruitment_need::Column::Status)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let counts: Vec<(&str, String, i64)> = STATUSES
+        .iter()
+        .map(|s| {
+            let n = counts
+                .iter()
+                .find(|(k, _)| k == s)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            (*s, staff.t(&format!("need_status_{s}")).to_string(), n)
+        })
+        .collect();
+    let names = names(&state).await?;
+    let rows = rows(&state, filtered(&state, status).await?, &names);
+    let mut ctx = staff.context();
+    ctx.insert("counts", &counts);
+    ctx.insert("status", &status);
+    ctx.insert("rows", &rows);
+    state.templates.page(staff.lang, "needs/list.html", &ctx)
+}
+
+#[get("/needs/export.csv")]
+async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let names = names(&state).await?;
+    let rows = rows(&state, filtered(&state, status_filter(&req)).await?, &names);
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut out);
+        let header = [
+            "Reference",
+            "Virksomhed",
+            "Stilling",
+            "Antal",
+            "Status",
+            "Modtaget",
+            "Konsulent",
+            "Frist",
+            "Overskredet",
+        ];
+        w.write_record(header)
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        for r in &rows {
+            let record = [
+                r.reference.clone(),
+                r.company_name.clone(),
+                r.job_title.clone(),
+                r.positions.to_string(),
+                staff.t(&format!("need_status_{}", r.status)).to_string(),
+                r.received.clone(),
+                r.assigned.clone().unwrap_or_default(),
+                r.due.clone().unwrap_or_default(),
+                if r.overdue { "ja".into() } else { "nej".into() },
+            ];
+            w.write_record(record.iter().map(|c| neutralise(c)))
+                .map_err(|e| AppError::Unexpected(e.into()))?;
+        }
+        w.flush().map_err(|e| AppError::Unexpected(e.into()))?;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            "attachment; filename=\"rekrutteringsbehov.csv\"",
+        ))
+        .body(out))
+}
+
+/// A cell that a spreadsheet would read as a formula is prefixed with `'`.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+#[derive(Serialize)]
+struct EventView {
+    at: String,
+    status: String,
+    note: Option<String>,
+    by: Option<String>,
+}
+
+#[get("/needs/{id}")]
+async fn detail(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let need = recruitment_need::Entity::find_by_id(*id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let names = names(&state).await?;
+    let events: Vec<EventView> = need_event::Entity::find()
+        .filter(need_event::Column::NeedId.eq(need.id))
+        .order_by_asc(need_event::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: crate::businesses::local_time(e.at),
+            status: staff.t(&format!("need_status_{}", e.status)).to_string(),
+            note: e.note,
+            by: e.user_id.and_then(|u| names.get(&u).cloned()),
+        })
+        .collect();
+    let consultants: Vec<(String, String)> = state
+        .consultants
+        .get(&state.db)
+        .await?
+        .iter()
+        .map(|u| (u.id.to_string(), u.display_name.clone()))
+        .collect();
+    let statuses: Vec<(&str, &str)> = STATUSES
+        .iter()
+        .map(|s| (*s, staff.t(&format!("need_status_{s}"))))
+        .collect();
+    let mut ctx = staff.context();
+    ctx.insert("row", &rows(&state, vec![need.clone()], &names).pop());
+    ctx.insert("n", &NeedView::from(&need));
+    ctx.insert("events", &events);
+    ctx.insert("consultants", &consultants);
+    ctx.insert("statuses", &statuses);
+    state.templates.page(staff.lang, "needs/detail.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct NeedView {
+    contact_name: String,
+    contact_email: String,
+    contact_phone: Option<String>,
+    hours_per_week: Option<i32>,
+    start_date: Option<String>,
+    permanent: bool,
+    temporary_until: Option<String>,
+    workplace_address: Option<String>,
+    qualifications: Option<String>,
+    languages: Option<String>,
+    open_flex_job: bool,
+    open_wage_subsidy: bool,
+    open_work_trial: bool,
+    free_text: Option<String>,
+    source: String,
+    email_confirmed: bool,
+    assigned_to: Option<i32>,
+    status: String,
+}
+
+impl From<&recruitment_need::Model> for NeedView {
+    fn from(n: &recruitment_need::Model) -> Self {
+        let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d-%m-%Y").to_string());
+        NeedView {
+            contact_name: n.contact_name.clone(),
+            contact_email: n.contact_email.clone(),
+            contact_phone: n.contact_phone.clone(),
+            hours_per_week: n.hours_per_week,
+            start_date: d(n.start_date),
+            permanent: n.permanent,
+            temporary_until: d(n.temporary_until),
+            workplace_address: n.workplace_address.clone(),
+            qualifications: n.qualifications.clone(),
+            languages: n.languages.clone(),
+            open_flex_job: n.open_flex_job,
+            open_wage_subsidy: n.open_wage_subsidy,
+            open_work_trial: n.open_work_trial,
+            free_text: n.free_text.clone(),
+            source: n.source.clone(),
+            email_confirmed: n.email_confirmed,
+            assigned_to: n.assigned_to,
+            status: n.status.clone(),
+        }
+    }
+}
+
+/// Changes the status and/or the assigned consultant, with a note kept in
+/// the history, in one transaction.
+#[post("/needs/{id}")]
+async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i32>,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let status = STATUSES
+        .iter()
+        .copied()
+        .find(|s| *s == f.get("status"))
+        .ok_or(AppError::BadRequest)?;
+    let assigned = match f.get("assigned_to").trim() {
+        "" => None,
+        s => {
+            let id: i32 = s.parse().map_err(|_| AppError::BadRequest)?;
+            let ok = state
+                .consultants
+                .get(&state.db)
+                .await?
+                .iter()
+                .any(|u| u.id == id);
+            if !ok {
+                return Err(AppError::BadRequest);
+            }
+            Some(id)
+        }
+    };
+    let note = optional_text(f.get("note"), 1000).map_err(|_| AppError::BadRequest)?;
+    let tx = crate::db::begin_write(&state.db).await?;
+    let need = recruitment_need::Entity::find_by_id(*id)
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if need.status != status || need.assigned_to != assigned || note.is_some() {
+        let mut am: recruitment_need::ActiveModel = need.into();
+        am.status = Set(status.to_string());
+        am.assigned_to = Set(assigned);
+        am.update(&tx).await?;
+        need_event::ActiveModel {
+            need_id: Set(*id),
+            user_id: Set(Some(staff.id)),
+            status: Set(status.to_string()),
+            note: Set(note),
+            at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        crate::audit::record(
+            &tx,
+            Some(staff.id),
+            "update",
+            "recruitment_need",
+            Some(*id),
+            Some(status.to_string()),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    staff.flash("need_saved");
+    Ok(see_other(&format!("/needs/{id}")))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list)
+        .service(export)
+        .service(detail)
+        .service(update);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for (input, want) in [
+            ("=1+1", "'=1+1"),
+            ("+45 20", "'+45 20"),
+            ("-3", "'-3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("Tømrer", "Tømrer"),
+        ] {
+            assert_eq!(neutralise(input), want);
+        }
+    }
+}
