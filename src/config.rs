@@ -82,6 +82,9 @@ pub struct Settings {
     pub need_first_contact_days: u32,
     /// Service promise: candidates or an answer within this many working days.
     pub need_answer_days: u32,
+    /// The team's shared address, told about each new need from the form
+    /// (they arrive unassigned).
+    pub team_email: Option<String>,
 }
 
 impl Default for Settings {
@@ -115,6 +118,7 @@ impl Default for Settings {
             need_min_fill_seconds: 3,
             need_first_contact_days: 1,
             need_answer_days: 5,
+            team_email: None,
         }
     }
 }

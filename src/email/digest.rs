@@ -24,6 +24,45 @@ struct Item {
 }
 
 /// Queues today's digests; returns how many were newly queued.
+#[derive(Serialize)]
+struct NeedItem {
+    id: i32,
+    reference: String,
+    company: String,
+    job: String,
+    due: String,
+}
+
+/// The consultant's assigned recruitment needs whose service promise is
+/// broken (first contact or answer past its working-day deadline).
+async fn overdue_needs(
+    db: &DatabaseConnection,
+    user_id: i32,
+    today: NaiveDate,
+    first: u32,
+    answer: u32,
+) -> anyhow::Result<Vec<NeedItem>> {
+    let needs = entity::recruitment_need::Entity::find()
+        .filter(entity::recruitment_need::Column::AssignedTo.eq(user_id))
+        .filter(entity::recruitment_need::Column::Status.is_in(["new", "in_progress"]))
+        .all(db)
+        .await?;
+    Ok(needs
+        .into_iter()
+        .filter_map(|n| {
+            let received = n.created_at.with_timezone(&Copenhagen).date_naive();
+            let (_, due) = crate::recruitment::deadline(&n.status, received, first, answer)?;
+            (due < today).then(|| NeedItem {
+                id: n.id,
+                reference: n.reference,
+                company: n.company_name,
+                job: format!("{} × {}", n.positions, n.job_title),
+                due: due.format("%d-%m-%Y").to_string(),
+            })
+        })
+        .collect())
+}
+
 pub async fn enqueue_digests(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -48,7 +87,15 @@ pub async fn enqueue_digests(
             .find_also_related(business::Entity)
             .all(db)
             .await?;
-        if due.is_empty() {
+        let needs = overdue_needs(
+            db,
+            user.id,
+            today,
+            mailer.need_first_contact_days,
+            mailer.need_answer_days,
+        )
+        .await?;
+        if due.is_empty() && needs.is_empty() {
             continue;
         }
         let items: Vec<Item> = due
@@ -70,6 +117,7 @@ pub async fn enqueue_digests(
         ctx.insert("count", &items.len());
         ctx.insert("overdue", &items.iter().filter(|i| i.overdue).count());
         ctx.insert("items", &items);
+        ctx.insert("needs", &needs);
         ctx.insert("app_url", &mailer.app_url);
         let r = mailer.templates.render("digest", &ctx)?;
         let new = outbox::NewEmail {

@@ -54,6 +54,11 @@ pub struct Mailer {
     /// The portal's public address, for links in emails.
     pub app_url: String,
     pub config: OutboxConfig,
+    /// Service promises for recruitment needs (for the digest).
+    pub need_first_contact_days: u32,
+    pub need_answer_days: u32,
+    /// The team's shared address: told about new needs nobody is assigned to.
+    pub team_email: Option<String>,
     wake: Notify,
 }
 
@@ -97,6 +102,9 @@ impl Mailer {
                 probe: Duration::from_millis(settings.outbox_probe_ms),
                 lease: Duration::from_secs(300),
             },
+            need_first_contact_days: settings.need_first_contact_days,
+            need_answer_days: settings.need_answer_days,
+            team_email: settings.team_email.clone(),
             wake: Notify::new(),
         }))
     }

@@ -25,6 +25,9 @@ const TEMPLATES: &[(&str, &str)] = email_templates![
     "emails/need_receipt/subject.txt",
     "emails/need_receipt/body.txt",
     "emails/need_receipt/body.html",
+    "emails/need_team/subject.txt",
+    "emails/need_team/body.txt",
+    "emails/need_team/body.html",
 ];
 
 /// The templates a consultant can choose for a follow-up, and whether each

@@ -458,6 +458,30 @@ async fn store(
         &state.mailer.domain,
     )
     .await?;
+    // New needs from the form arrive unassigned: tell the team.
+    if let Some(team) = &state.mailer.team_email {
+        ctx.insert("need_id", &row.id);
+        ctx.insert("app_url", &state.mailer.app_url);
+        let r = state.mailer.templates.render("need_team", &ctx)?;
+        outbox::enqueue(
+            &tx,
+            outbox::NewEmail {
+                recipient: team.clone(),
+                template: "need_team".into(),
+                lang: "da".into(),
+                subject: r.subject,
+                body_text: r.text,
+                body_html: r.html,
+                idempotency_key: format!("need_team:{}", row.id),
+                case_related: true,
+                business_id: Some(business_id),
+                created_by: None,
+                send_at: now,
+            },
+            &state.mailer.domain,
+        )
+        .await?;
+    }
     crate::audit::record(
         &tx,
         None,

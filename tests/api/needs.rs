@@ -419,3 +419,71 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    the_team_hears_of_new_needs_and_the_consultant_of_overdue_ones,
+    |s: &mut erhverv::config::Settings| {
+        no_wait(s);
+        s.team_email = Some("virksomhedsservice@kk.dk".into());
+    },
+    |app: TestApp| async move {
+        let need = submitted(&app, "t1").await;
+        let mails = outbox_email::Entity::find().all(&app.db).await.unwrap();
+        let team = mails
+            .iter()
+            .find(|m| m.template == "need_team")
+            .expect("team notified");
+        assert_eq!(team.recipient, "virksomhedsservice@kk.dk");
+        assert!(team.subject.contains(&need.reference));
+        // Assigned to Kirsten, received ten days ago: overdue, in her digest.
+        let kirsten = app
+            .signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        entity::app_user::Entity::update_many()
+            .col_expr(
+                entity::app_user::Column::Email,
+                Some("kirsten@kk.dk".to_string()).into(),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let kid = kirsten.to_string();
+        app.post_form(
+            &format!("/needs/{}", need.id),
+            &[("status", "new"), ("assigned_to", kid.as_str())],
+        )
+        .await;
+        recruitment_need::Entity::update_many()
+            .col_expr(
+                recruitment_need::Column::CreatedAt,
+                (chrono::Utc::now() - chrono::Duration::days(10)).into(),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let mailer =
+            erhverv::email::Mailer::from_settings(&app.settings, app.address.clone()).unwrap();
+        let n =
+            erhverv::email::digest::enqueue_digests(&app.db, &mailer, erhverv::contacts::today())
+                .await
+                .unwrap();
+        assert_eq!(n, 1);
+        let digest = outbox_email::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.template == "digest")
+            .unwrap();
+        assert!(
+            digest.body_text.contains(&need.reference),
+            "{}",
+            digest.body_text
+        );
+        assert!(
+            digest.subject.contains("1 behov over fristen"),
+            "{}",
+            digest.subject
+        );
+    }
+);
