@@ -325,12 +325,14 @@ async fn schedule(
         )
         .await;
     }
-    let idem: String = f
-        .get("idem")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(64)
-        .collect();
+    // Only a clean token is an idempotency key; anything else is ignored
+    // rather than rewritten (two different tokens must never become one).
+    let idem: String = match f.get("idem") {
+        t if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            t.to_string()
+        }
+        _ => String::new(),
+    };
     let idem = if idem.is_empty() {
         random_token()
     } else {

@@ -282,12 +282,16 @@ async fn submit(
             return Ok(see_other("/rekruttering/tak"));
         }
     }
-    let idem: String = f
-        .get("idem")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(64)
-        .collect();
+    // Only a clean token is an idempotency key; anything else is ignored
+    // rather than rewritten (two different tokens must never become one).
+    let idem: String = {
+        let t = f.get("idem");
+        if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) {
+            t.to_string()
+        } else {
+            String::new()
+        }
+    };
     // The same form sent twice: show the first receipt, store nothing new.
     if !idem.is_empty()
         && let Some(existing) = recruitment_need::Entity::find()
@@ -413,7 +417,23 @@ async fn store(
         ..Default::default()
     }
     .insert(&tx)
-    .await?;
+    .await;
+    let row = match row {
+        Ok(row) => row,
+        Err(e) => {
+            // Two submissions of the same form at the same moment: the
+            // unique key lets one through; the other gets its receipt.
+            drop(tx);
+            if let Some(existing) = recruitment_need::Entity::find()
+                .filter(recruitment_need::Column::IdempotencyKey.eq(idem))
+                .one(&state.db)
+                .await?
+            {
+                return Ok(existing.reference);
+            }
+            return Err(e.into());
+        }
+    };
     let today = now.with_timezone(&Copenhagen).date_naive();
     let reference = super::reference(today.year(), row.id);
     let mut am: recruitment_need::ActiveModel = row.into();

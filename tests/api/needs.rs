@@ -215,7 +215,7 @@ db_test!(
     |app: TestApp| async move {
         fill_in(&app).await;
         for _ in 0..2 {
-            let res = app.post_form("/rekruttering", &valid("same-form")).await;
+            let res = app.post_form("/rekruttering", &valid("sameform")).await;
             assert_eq!(res.status().as_u16(), 303);
             fill_in(&app).await;
         }
@@ -487,3 +487,85 @@ db_test!(
         );
     }
 );
+
+/// Benchmark (not a test): `cargo test --release --test api
+/// need_submission_benchmark -- --ignored --nocapture`. 32 clients, each its
+/// own browser session, submit the public form; every acknowledged (303)
+/// submission is committed with its receipt email before the answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn need_submission_benchmark() {
+    let per_client: usize = std::env::var("PER_CLIENT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let backend = if std::env::var("BENCH_POSTGRES").is_ok() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let app = spawn_app_with(backend, |s| {
+        s.need_min_fill_seconds = 0;
+        s.need_submissions_per_hour = 1_000_000;
+        s.outbox_worker = false;
+        s.log_format = "json".into();
+    })
+    .await;
+    let address = app.address.clone();
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..32 {
+        let address = address.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let mut latencies = Vec::new();
+            for i in 0..per_client {
+                let page = client
+                    .get(format!("{address}/rekruttering"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let token = csrf_in(&page);
+                let idem = format!("bench{c}x{i}");
+                let mut f = valid(&idem);
+                f.push(("csrf_token", token.as_str()));
+                let t = std::time::Instant::now();
+                let res = client
+                    .post(format!("{address}/rekruttering"))
+                    .form(&f)
+                    .send()
+                    .await
+                    .unwrap();
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(res.status().as_u16(), 303);
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let took = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| all[((all.len() as f64 - 1.0) * q).round() as usize];
+    let stored = recruitment_need::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    println!(
+        "{backend:?}: {} submissions by 32 clients in {took:.1} s = {:.0}/s (each with a GET of the form first); POST p50 {:.1} ms, p99 {:.1} ms; stored {stored}",
+        all.len(),
+        all.len() as f64 / took,
+        p(0.5),
+        p(0.99)
+    );
+    assert_eq!(stored as usize, all.len());
+}
