@@ -357,6 +357,31 @@ async fn store(
     lang: Lang,
     idem: &str,
 ) -> Result<String, AppError> {
+    match store_once(state, need, f, lang, idem).await {
+        Ok(reference) => Ok(reference),
+        Err(e) => {
+            // Two submissions of the same form at the same moment: the
+            // unique keys (the need's token, a new business's CVR) let one
+            // through; the other gets the first one's receipt.
+            if let Some(existing) = recruitment_need::Entity::find()
+                .filter(recruitment_need::Column::IdempotencyKey.eq(idem))
+                .one(&state.db)
+                .await?
+            {
+                return Ok(existing.reference);
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn store_once(
+    state: &AppState,
+    need: &Need,
+    f: &FormData,
+    lang: Lang,
+    idem: &str,
+) -> Result<String, AppError> {
     let now = Utc::now();
     let tx = crate::db::begin_write(&state.db).await?;
     let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
@@ -417,23 +442,7 @@ async fn store(
         ..Default::default()
     }
     .insert(&tx)
-    .await;
-    let row = match row {
-        Ok(row) => row,
-        Err(e) => {
-            // Two submissions of the same form at the same moment: the
-            // unique key lets one through; the other gets its receipt.
-            drop(tx);
-            if let Some(existing) = recruitment_need::Entity::find()
-                .filter(recruitment_need::Column::IdempotencyKey.eq(idem))
-                .one(&state.db)
-                .await?
-            {
-                return Ok(existing.reference);
-            }
-            return Err(e.into());
-        }
-    };
+    .await?;
     let today = now.with_timezone(&Copenhagen).date_naive();
     let reference = super::reference(today.year(), row.id);
     let mut am: recruitment_need::ActiveModel = row.into();

@@ -569,3 +569,23 @@ async fn need_submission_benchmark() {
     );
     assert_eq!(stored as usize, all.len());
 }
+
+db_test!(
+    simultaneous_submissions_of_one_form_store_one_need,
+    no_wait,
+    |app: TestApp| async move {
+        fill_in(&app).await;
+        let token = app.csrf().await;
+        let mut f = valid("doubleclick");
+        f.push(("csrf_token", token.as_str()));
+        let sends = (0..6).map(|_| app.client.post(app.url("/rekruttering")).form(&f).send());
+        for res in futures_util::future::join_all(sends).await {
+            assert_eq!(
+                res.unwrap().status().as_u16(),
+                303,
+                "every click gets the receipt"
+            );
+        }
+        assert_eq!(needs(&app).await.len(), 1);
+    }
+);
