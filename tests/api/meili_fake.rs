@@ -1117,10 +1117,17 @@ mod adapter {
 
         fake.stop().await;
 
-        assert!(matches!(
-            index.ping().await,
-            Err(SearchError::Unavailable(_))
-        ));
+        // The fake's workers wind down asynchronously: allow them a moment
+        // before a kept-alive connection is certainly gone.
+        let mut down = false;
+        for _ in 0..40 {
+            if matches!(index.ping().await, Err(SearchError::Unavailable(_))) {
+                down = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(down, "a stopped server must be unavailable");
         assert!(matches!(
             index.upsert(&[havnens_hotel()]).await,
             Err(SearchError::Unavailable(_))
