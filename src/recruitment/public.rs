@@ -387,6 +387,8 @@ async fn store_once(
     let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
         Some(b) => b.id,
         None => {
+            // Another submission for the same new CVR may be creating the
+            // business right now: insert-if-absent, then read it back.
             let b = business::ActiveModel {
                 cvr: Set(need.cvr.value() as i32),
                 name: Set(need.company_name.clone()),
@@ -401,11 +403,24 @@ async fn store_once(
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
-            crate::search::sync::enqueue_businesses(&tx, &[b.id], crate::search::sync::UPSERT)
+            };
+            let created = business::Entity::insert(b)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&tx)
                 .await?;
+            let b = crate::businesses::queries::find_by_cvr(&tx, need.cvr.value())
+                .await?
+                .ok_or_else(|| {
+                    AppError::Unexpected(anyhow::anyhow!("business for the need vanished"))
+                })?;
+            if created > 0 {
+                crate::search::sync::enqueue_businesses(&tx, &[b.id], crate::search::sync::UPSERT)
+                    .await?;
+            }
             b.id
         }
     };
