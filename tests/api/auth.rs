@@ -156,28 +156,8 @@ db_test!(
     disabling_a_user_ends_that_users_sessions_at_once,
     |app: TestApp| async move {
         // The consultant signs in in one browser…
-        let consultant = spawn_client(&app);
         app.add_user("kirsten", Role::Consultant).await;
-        let token = csrf_in(
-            &consultant
-                .get(app.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        let res = consultant
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("username", "kirsten"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let (consultant, res) = second_browser(&app, "kirsten", PASSWORD).await;
         assert_eq!(res.status().as_u16(), 303);
         assert_eq!(
             consultant
@@ -201,14 +181,6 @@ db_test!(
         assert!(location(&res).starts_with("/login"));
     }
 );
-
-fn spawn_client(_app: &TestApp) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap()
-}
 
 db_test!(
     the_council_reads_the_overview_but_gets_403_on_case_pages,
@@ -272,27 +244,7 @@ db_test!(
         assert!(body.contains("Brugernavnet må kun indeholde"));
         assert!(body.contains("mindst 10 tegn"));
         assert!(body.contains("value=\"Ugyldig Bruger!\""));
-        let other = spawn_client(&app);
-        let token = csrf_in(
-            &other
-                .get(app.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
-        let res = other
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("username", "ny.konsulent"),
-                ("password", "lang-nok-adgangskode"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let (_other, res) = second_browser(&app, "ny.konsulent", "lang-nok-adgangskode").await;
         assert_eq!(res.status().as_u16(), 303);
     }
 );

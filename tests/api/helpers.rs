@@ -127,6 +127,36 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     }
 }
 
+/// Signs in from a second, separate browser (its own cookie jar); returns
+/// that browser and the sign-in response.
+pub async fn second_browser(app: &TestApp, username: &str, password: &str) -> (Client, Response) {
+    let browser = Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let page = browser
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf_in(&page);
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    (browser, res)
+}
+
 /// The value of the first `name="csrf_token"` field in a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
