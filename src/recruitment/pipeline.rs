@@ -365,9 +365,114 @@ async fn update(
     Ok(see_other(&format!("/needs/{id}")))
 }
 
+/// Sources a consultant can give for a need they enter.
+const SOURCES: [&str; 4] = ["phone", "visit", "email", "form"];
+
+fn new_page(
+    state: &AppState,
+    staff: &Staff,
+    values: &BTreeMap<&'static str, String>,
+    errors: &super::public::Errors,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let sources: Vec<(String, String)> = SOURCES
+        .iter()
+        .map(|s| {
+            (
+                s.to_string(),
+                staff.t(&format!("need_source_{s}")).to_string(),
+            )
+        })
+        .collect();
+    let mut fields = vec![
+        crate::web::fields::Field::new("source", staff.t("need_source"), "select")
+            .options(sources)
+            .fill(values, errors),
+    ];
+    fields.extend(super::public::fields(staff.lang, values, errors));
+    let mut ctx = staff.context();
+    ctx.insert("first_error", &crate::web::fields::first_error(&fields));
+    ctx.insert("fields", &fields);
+    ctx.insert("idem", values.get("idem").map(String::as_str).unwrap_or(""));
+    let body = state.templates.render(staff.lang, "needs/new.html", &ctx)?;
+    Ok(crate::web::render::html_status(status, body))
+}
+
+/// A need taken by a consultant (on the phone, at a visit, by email).
+#[get("/needs/new")]
+async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    values.insert("source", "phone".into());
+    values.insert("positions", "1".into());
+    values.insert("employment", "permanent".into());
+    values.insert("idem", crate::web::auth::random_token());
+    if let Ok(id) = query(&req).get("business_id").parse::<i32>()
+        && let Some(b) = entity::business::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+    {
+        values.insert("cvr", format!("{:08}", b.cvr));
+        values.insert("company_name", b.name);
+        values.insert("contact_email", b.email.unwrap_or_default());
+        values.insert("contact_phone", b.phone.unwrap_or_default());
+    }
+    new_page(&state, &staff, &values, &Default::default(), 200)
+}
+
+#[post("/needs/new")]
+async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    Form(f): Form,
+) -> Result<HttpResponse, AppError> {
+    staff.require_case_worker()?;
+    let mut values = super::public::typed(&f);
+    values.insert("source", f.get("source").to_string());
+    let Some(source) = SOURCES.iter().copied().find(|s| *s == f.get("source")) else {
+        let mut e = super::public::Errors::new();
+        e.insert(
+            "source",
+            crate::domain::DomainError::UnknownValue.message(staff.lang),
+        );
+        return new_page(&state, &staff, &values, &e, 422);
+    };
+    let need = match super::public::parse(&f, staff.lang) {
+        Ok(n) => n,
+        Err(e) => return new_page(&state, &staff, &values, &e, 422),
+    };
+    let idem = match f.get("idem") {
+        t if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            t.to_string()
+        }
+        _ => crate::web::auth::random_token(),
+    };
+    let origin = super::public::Origin {
+        source,
+        by: Some(staff.id),
+    };
+    let reference = super::public::store(&state, &need, &f, staff.lang, &idem, origin).await?;
+    state.mailer.changed();
+    state.search.changed();
+    let id = recruitment_need::Entity::find()
+        .filter(recruitment_need::Column::Reference.eq(&reference))
+        .one(&state.db)
+        .await?
+        .map(|n| n.id)
+        .ok_or(AppError::NotFound)?;
+    staff.flash("need_saved");
+    Ok(see_other(&format!("/needs/{id}")))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list)
         .service(export)
+        .service(new_form)
+        .service(create)
         .service(detail)
         .service(update);
 }

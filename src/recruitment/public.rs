@@ -23,7 +23,15 @@ use crate::web::{
 const STARTED: &str = "need_started";
 const LAST_REF: &str = "need_last_ref";
 
-type Errors = BTreeMap<&'static str, String>;
+pub(super) type Errors = BTreeMap<&'static str, String>;
+
+/// Who entered a need: the public form (no user) or a consultant, and how
+/// the business told us (form, phone, visit, email).
+#[derive(Clone, Copy)]
+pub(super) struct Origin {
+    pub source: &'static str,
+    pub by: Option<i32>,
+}
 
 const TEXT_FIELDS: [&str; 14] = [
     "cvr",
@@ -43,7 +51,11 @@ const TEXT_FIELDS: [&str; 14] = [
 ];
 const CHECKBOXES: [&str; 3] = ["open_flex_job", "open_wage_subsidy", "open_work_trial"];
 
-fn fields(lang: Lang, values: &BTreeMap<&'static str, String>, errors: &Errors) -> Vec<Field> {
+pub(super) fn fields(
+    lang: Lang,
+    values: &BTreeMap<&'static str, String>,
+    errors: &Errors,
+) -> Vec<Field> {
     let t = |k: &str| i18n::t(lang, k);
     let employment = vec![
         ("permanent".to_string(), t("need_permanent").to_string()),
@@ -112,7 +124,7 @@ async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, Ap
     page(&state, &v, &values, &Errors::new(), None, 200)
 }
 
-struct Need {
+pub(super) struct Need {
     cvr: Cvr,
     company_name: String,
     contact_name: String,
@@ -134,7 +146,7 @@ fn number(s: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
     s.trim().parse::<i32>().ok().filter(|n| range.contains(n))
 }
 
-fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
+pub(super) fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
     let mut e = Errors::new();
     let t = |k: &str| i18n::t(lang, k).to_string();
     let cvr = Cvr::parse(f.get("cvr"))
@@ -237,7 +249,7 @@ fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
     }
 }
 
-fn typed(f: &FormData) -> BTreeMap<&'static str, String> {
+pub(super) fn typed(f: &FormData) -> BTreeMap<&'static str, String> {
     let mut v: BTreeMap<&'static str, String> = TEXT_FIELDS
         .iter()
         .map(|k| (*k, f.get(k).to_string()))
@@ -338,7 +350,11 @@ async fn submit(
     } else {
         idem
     };
-    let reference = store(&state, &need, &f, v.lang, &idem).await?;
+    let origin = Origin {
+        source: "form",
+        by: None,
+    };
+    let reference = store(&state, &need, &f, v.lang, &idem, origin).await?;
     state.mailer.changed();
     state.search.changed();
     state.need_limiter.hit(ip);
@@ -350,14 +366,15 @@ async fn submit(
 
 /// The need, its business (created for an unknown CVR), the search-sync
 /// entry and the receipt email, in one transaction.
-async fn store(
+pub(super) async fn store(
     state: &AppState,
     need: &Need,
     f: &FormData,
     lang: Lang,
     idem: &str,
+    origin: Origin,
 ) -> Result<String, AppError> {
-    match store_once(state, need, f, lang, idem).await {
+    match store_once(state, need, f, lang, idem, origin).await {
         Ok(reference) => Ok(reference),
         Err(e) => {
             // Two submissions of the same form at the same moment: the
@@ -381,6 +398,7 @@ async fn store_once(
     f: &FormData,
     lang: Lang,
     idem: &str,
+    origin: Origin,
 ) -> Result<String, AppError> {
     let now = Utc::now();
     let tx = crate::db::begin_write(&state.db).await?;
@@ -448,8 +466,8 @@ async fn store_once(
         free_text: Set(need.free_text.clone()),
         lang: Set(lang.as_str().to_string()),
         status: Set("new".into()),
-        source: Set("form".into()),
-        assigned_to: Set(None),
+        source: Set(origin.source.into()),
+        assigned_to: Set(origin.by),
         idempotency_key: Set(idem.to_string()),
         confirm_token: Set(confirm_token.clone()),
         email_confirmed: Set(false),
@@ -503,7 +521,7 @@ async fn store_once(
     )
     .await?;
     // New needs from the form arrive unassigned: tell the team.
-    if let Some(team) = &state.mailer.team_email {
+    if let (Some(team), None) = (&state.mailer.team_email, origin.by) {
         ctx.insert("need_id", &row.id);
         ctx.insert("app_url", &state.mailer.app_url);
         let r = state.mailer.templates.render("need_team", &ctx)?;
@@ -528,11 +546,11 @@ async fn store_once(
     }
     crate::audit::record(
         &tx,
-        None,
+        origin.by,
         "create",
         "recruitment_need",
         Some(row.id),
-        Some("form".into()),
+        Some(origin.source.into()),
     )
     .await?;
     tx.commit().await?;

@@ -752,6 +752,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("need_status_withdrawn", "Trukket tilbage", "Withdrawn"),
     ("need_source_form", "formular", "form"),
+    (
+        "need_source",
+        "Hvordan kom behovet ind?",
+        "How did the need come in?",
+    ),
+    (
+        "need_new",
+        "Registrer rekrutteringsbehov",
+        "Register a recruitment need",
+    ),
     ("need_source_phone", "telefon", "phone"),
     ("need_source_visit", "besøg", "visit"),
     ("need_source_email", "e-mail", "email"),

@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "needs/confirmed.html",
     "needs/list.html",
     "needs/detail.html",
+    "needs/new.html",
     "search/unavailable.html",
 ];
 

@@ -614,3 +614,63 @@ db_test!(
         assert_eq!(business::Entity::find().count(&app.db).await.unwrap(), 1);
     }
 );
+
+db_test!(
+    a_consultant_enters_a_need_taken_on_the_phone,
+    |s: &mut erhverv::config::Settings| {
+        s.team_email = Some("virksomhedsservice@kk.dk".into());
+    },
+    |app: TestApp| async move {
+        let kirsten = app
+            .signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "24256790"),
+                    ("name", "Åbent Værksted"),
+                    ("company_form", "enk"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        let loc = location(&res);
+        let bid: i32 = loc.trim_start_matches("/businesses/").parse().unwrap();
+        let form = app.get_html(&format!("/needs/new?business_id={bid}")).await;
+        let snippet: String = form
+            .chars()
+            .skip(form.find("<main").unwrap_or(0))
+            .take(1500)
+            .collect();
+        assert!(
+            form.contains("value=\"24256790\"") && form.contains("value=\"Åbent Værksted\""),
+            "prefilled from the business: {snippet}"
+        );
+        let mut f = valid("phone1");
+        f.push(("source", "phone"));
+        let res = app.post_form("/needs/new", &f).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let need = needs(&app).await.pop().unwrap();
+        assert_eq!(
+            (need.source.as_str(), need.assigned_to, need.business_id),
+            ("phone", Some(kirsten), Some(bid))
+        );
+        assert!(app.get_html(&location(&res)).await.contains("telefon"));
+        let mails = outbox_email::Entity::find().all(&app.db).await.unwrap();
+        assert!(
+            mails.iter().any(|m| m.template == "need_receipt"),
+            "the business still gets its receipt"
+        );
+        assert!(
+            !mails.iter().any(|m| m.template == "need_team"),
+            "an assigned need needs no team notice"
+        );
+        let mut bad = valid("phone2");
+        bad.push(("source", "brevdue"));
+        assert_eq!(
+            app.post_form("/needs/new", &bad).await.status().as_u16(),
+            422
+        );
+    }
+);

@@ -52,6 +52,7 @@ db_test!(
             "/admin/outbox",
             "/rekruttering",
             "/needs",
+            "/needs/new",
             "/search?q=a",
         ] {
             let html = app.get_html(path).await;
