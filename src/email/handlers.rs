@@ -325,19 +325,7 @@ async fn schedule(
         )
         .await;
     }
-    // Only a clean token is an idempotency key; anything else is ignored
-    // rather than rewritten (two different tokens must never become one).
-    let idem: String = match f.get("idem") {
-        t if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) => {
-            t.to_string()
-        }
-        _ => String::new(),
-    };
-    let idem = if idem.is_empty() {
-        random_token()
-    } else {
-        idem
-    };
+    let idem = f.token("idem").unwrap_or_else(random_token);
     let recipient = s.person.email.clone().unwrap_or_default();
     let tx = crate::db::begin_write(&state.db).await?;
     let queued = outbox::enqueue(

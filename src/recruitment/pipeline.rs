@@ -445,12 +445,9 @@ async fn create(
         Ok(n) => n,
         Err(e) => return new_page(&state, &staff, &values, &e, 422),
     };
-    let idem = match f.get("idem") {
-        t if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) => {
-            t.to_string()
-        }
-        _ => crate::web::auth::random_token(),
-    };
+    let idem = f
+        .token("idem")
+        .unwrap_or_else(crate::web::auth::random_token);
     let origin = super::public::Origin {
         source,
         by: Some(staff.id),

@@ -294,16 +294,7 @@ async fn submit(
             return Ok(see_other("/rekruttering/tak"));
         }
     }
-    // Only a clean token is an idempotency key; anything else is ignored
-    // rather than rewritten (two different tokens must never become one).
-    let idem: String = {
-        let t = f.get("idem");
-        if !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()) {
-            t.to_string()
-        } else {
-            String::new()
-        }
-    };
+    let idem: String = f.token("idem").unwrap_or_default();
     // The same form sent twice: show the first receipt, store nothing new.
     if !idem.is_empty()
         && let Some(existing) = recruitment_need::Entity::find()

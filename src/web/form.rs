@@ -43,6 +43,15 @@ impl FormData {
             .collect()
     }
 
+    /// An idempotency token: taken as it is when it is a clean token
+    /// (1–64 ASCII letters and digits), otherwise None — never rewritten,
+    /// so two different tokens can't become one.
+    pub fn token(&self, name: &str) -> Option<String> {
+        let t = self.get(name);
+        (!t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()))
+            .then(|| t.to_string())
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name), "on" | "true" | "1" | "ja" | "yes")
     }
