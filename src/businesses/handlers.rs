@@ -688,7 +688,13 @@ async fn commit_child(
         Some(format!("business {id}")),
     )
     .await?;
-    crate::search::sync::enqueue_businesses(&tx, &[id], crate::search::sync::UPSERT).await?;
+    crate::search::sync::enqueue(
+        &tx,
+        crate::search::DocKind::Business,
+        &[id],
+        crate::search::sync::UPSERT,
+    )
+    .await?;
     tx.commit().await?;
     state.search.changed();
     Ok(())

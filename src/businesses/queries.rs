@@ -395,7 +395,13 @@ pub async fn save(
         }
     };
     set_segments(&tx, saved.id, &input.segments).await?;
-    crate::search::sync::enqueue_businesses(&tx, &[saved.id], crate::search::sync::UPSERT).await?;
+    crate::search::sync::enqueue(
+        &tx,
+        crate::search::DocKind::Business,
+        &[saved.id],
+        crate::search::sync::UPSERT,
+    )
+    .await?;
     let action = if id.is_none() { "create" } else { "update" };
     audit::record(&tx, Some(actor), action, "business", Some(saved.id), None).await?;
     tx.commit().await?;

@@ -235,8 +235,13 @@ async fn seed_businesses(
             }
         }
         let chunk_ids = &ids[ids.len() - chunk.len()..];
-        crate::search::sync::enqueue_businesses(&tx, chunk_ids, crate::search::sync::UPSERT)
-            .await?;
+        crate::search::sync::enqueue(
+            &tx,
+            crate::search::DocKind::Business,
+            chunk_ids,
+            crate::search::sync::UPSERT,
+        )
+        .await?;
         if !segs.is_empty() {
             business_segment::Entity::insert_many(segs)
                 .exec_without_returning(&tx)

@@ -428,6 +428,12 @@ async fn store_chunk(
                 .await?;
         }
     }
-    crate::search::sync::enqueue_businesses(tx, &touched, crate::search::sync::UPSERT).await?;
+    crate::search::sync::enqueue(
+        tx,
+        crate::search::DocKind::Business,
+        &touched,
+        crate::search::sync::UPSERT,
+    )
+    .await?;
     Ok(())
 }

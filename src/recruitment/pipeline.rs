@@ -340,6 +340,13 @@ async fn update(
         am.status = Set(status.to_string());
         am.assigned_to = Set(assigned);
         am.update(&tx).await?;
+        crate::search::sync::enqueue(
+            &tx,
+            crate::search::DocKind::Need,
+            &[*id],
+            crate::search::sync::UPSERT,
+        )
+        .await?;
         need_event::ActiveModel {
             need_id: Set(*id),
             user_id: Set(Some(staff.id)),
@@ -361,6 +368,7 @@ async fn update(
         .await?;
     }
     tx.commit().await?;
+    state.search.changed();
     staff.flash("need_saved");
     Ok(see_other(&format!("/needs/{id}")))
 }

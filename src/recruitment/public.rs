@@ -427,8 +427,13 @@ async fn store_once(
                     AppError::Unexpected(anyhow::anyhow!("business for the need vanished"))
                 })?;
             if created > 0 {
-                crate::search::sync::enqueue_businesses(&tx, &[b.id], crate::search::sync::UPSERT)
-                    .await?;
+                crate::search::sync::enqueue(
+                    &tx,
+                    crate::search::DocKind::Business,
+                    &[b.id],
+                    crate::search::sync::UPSERT,
+                )
+                .await?;
             }
             b.id
         }
@@ -472,6 +477,13 @@ async fn store_once(
     let mut am: recruitment_need::ActiveModel = row.into();
     am.reference = Set(reference.clone());
     let row = am.update(&tx).await?;
+    crate::search::sync::enqueue(
+        &tx,
+        crate::search::DocKind::Need,
+        &[row.id],
+        crate::search::sync::UPSERT,
+    )
+    .await?;
     let mut ctx = Context::new();
     ctx.insert("lang", lang.as_str());
     ctx.insert("reference", &reference);

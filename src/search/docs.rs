@@ -1,7 +1,7 @@
 //! Builds search documents from the database: the only source of truth.
 use std::collections::HashMap;
 
-use entity::{app_user, business, business_segment, contact_person, p_unit};
+use entity::{app_user, business, business_segment, contact_person, p_unit, recruitment_need};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::domain::{CompanyForm, IndustryCode, Lang};
@@ -19,6 +19,22 @@ fn address(street: Option<&str>, postal: Option<i32>, city: Option<&str>) -> Opt
         (None, false) => Some(place),
         (None, true) => None,
     }
+}
+
+async fn user_names<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i32>,
+) -> Result<HashMap<i32, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
 }
 
 /// The documents of these businesses (missing ids are simply absent).
@@ -55,17 +71,7 @@ pub async fn businesses<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<S
         segments.entry(s.business_id).or_default().push(s.segment);
     }
     let consultant_ids: Vec<i32> = rows.iter().filter_map(|b| b.consultant_id).collect();
-    let names: HashMap<i32, String> = if consultant_ids.is_empty() {
-        HashMap::new()
-    } else {
-        app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(consultant_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect()
-    };
+    let names = user_names(db, consultant_ids).await?;
     Ok(rows
         .into_iter()
         .map(|b| {
@@ -107,6 +113,75 @@ pub async fn businesses<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<S
                 consultant_id: b.consultant_id,
                 active: b.active,
                 text: None,
+                owner: None,
+                reference: None,
+                status: None,
+            }
+        })
+        .collect())
+}
+
+/// The documents of these recruitment needs (missing ids are simply absent).
+/// Title: the job title; owner: the business; text: the reference, the
+/// company name, qualifications, languages and the free text. District,
+/// industry section and size come from the linked business, so the search
+/// filters work on needs too. "Active" means still open in the pipeline.
+pub async fn needs<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<SearchDoc>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = recruitment_need::Entity::find()
+        .filter(recruitment_need::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    let business_ids: Vec<i32> = rows.iter().filter_map(|n| n.business_id).collect();
+    let businesses: HashMap<i32, business::Model> = if business_ids.is_empty() {
+        HashMap::new()
+    } else {
+        business::Entity::find()
+            .filter(business::Column::Id.is_in(business_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b))
+            .collect()
+    };
+    let names = user_names(db, rows.iter().filter_map(|n| n.assigned_to).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| {
+            let b = n.business_id.and_then(|id| businesses.get(&id));
+            let text = [
+                Some(n.reference.as_str()),
+                Some(n.company_name.as_str()),
+                n.qualifications.as_deref(),
+                n.languages.as_deref(),
+                n.free_text.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+            SearchDoc {
+                id: SearchDoc::doc_id(DocKind::Need, n.id),
+                kind: Some(DocKind::Need),
+                record_id: n.id,
+                title: n.job_title,
+                owner: Some(n.company_name),
+                reference: Some(n.reference),
+                status: Some(n.status.clone()),
+                cvr: Some(format!("{:08}", n.cvr)),
+                addresses: n.workplace_address.into_iter().collect(),
+                district: b.and_then(|b| b.district.clone()),
+                section: b.and_then(|b| b.industry_section.clone()),
+                size: b.and_then(|b| b.size_band.clone()),
+                persons: vec![n.contact_name],
+                consultant: n.assigned_to.and_then(|id| names.get(&id).cloned()),
+                consultant_id: n.assigned_to,
+                active: !crate::recruitment::is_closed(&n.status),
+                text: Some(text),
+                ..Default::default()
             }
         })
         .collect())

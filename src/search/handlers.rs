@@ -170,6 +170,15 @@ fn hit_url(hit: &Hit) -> String {
 fn hit_view(hit: &Hit, lang: Lang) -> HitView {
     let d = &hit.doc;
     let mut subtitle = Vec::new();
+    if let Some(owner) = &d.owner {
+        subtitle.push(owner.clone());
+    }
+    if let Some(r) = &d.reference {
+        subtitle.push(r.clone());
+    }
+    if let Some(status) = &d.status {
+        subtitle.push(i18n::t(lang, &format!("need_status_{status}")).to_string());
+    }
     if let Some(c) = &d.cvr {
         subtitle.push(format!("CVR {c}"));
     }

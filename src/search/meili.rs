@@ -107,7 +107,7 @@ const SORT_BY_TITLE: [&str; 1] = ["title_sort:asc"];
 const NUMBER_ATTRIBUTES: [&str; 2] = ["cvr", "p_numbers"];
 
 /// What a search reads back: the [`SearchDoc`] fields and the key.
-const RETRIEVED_ATTRIBUTES: [&str; 20] = [
+const RETRIEVED_ATTRIBUTES: [&str; 23] = [
     "key",
     "id",
     "kind",
@@ -128,6 +128,9 @@ const RETRIEVED_ATTRIBUTES: [&str; 20] = [
     "consultant_id",
     "active",
     "text",
+    "owner",
+    "reference",
+    "status",
 ];
 
 /// Documents per add request (each one is a task, waited for in order).
@@ -423,6 +426,12 @@ pub struct MeiliDoc<'a> {
     pub consultant_id: Option<String>,
     pub active: bool,
     pub text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'a str>,
     /// Folded title words without company-form words.
     pub title_n: String,
     /// Company-form words of the title and the company form.
@@ -481,6 +490,9 @@ impl<'a> MeiliDoc<'a> {
             consultant_id: doc.consultant_id.map(|id| id.to_string()),
             active: doc.active,
             text: doc.text.as_deref(),
+            owner: doc.owner.as_deref(),
+            reference: doc.reference.as_deref(),
+            status: doc.status.as_deref(),
             title_n: title_n.join(" "),
             form_n,
             addresses_n: doc.addresses.iter().map(|a| folded(a)).collect(),
@@ -518,6 +530,9 @@ struct StoredDoc {
     consultant_id: Option<serde_json::Value>,
     active: bool,
     text: Option<String>,
+    owner: Option<String>,
+    reference: Option<String>,
+    status: Option<String>,
 }
 
 impl StoredDoc {
@@ -552,6 +567,9 @@ impl StoredDoc {
             consultant_id,
             active: self.active,
             text: self.text,
+            owner: self.owner,
+            reference: self.reference,
+            status: self.status,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{business, search_sync};
+use entity::{business, recruitment_need, search_sync};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -24,10 +24,11 @@ const BATCH: u64 = 500;
 pub const UPSERT: &str = "upsert";
 pub const DELETE: &str = "delete";
 
-/// Enqueues index changes for these businesses (inside the caller's
+/// Enqueues index changes for these records (inside the caller's
 /// transaction).
-pub async fn enqueue_businesses<C: ConnectionTrait>(
+pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
+    kind: DocKind,
     ids: &[i32],
     op: &str,
 ) -> Result<(), DbErr> {
@@ -37,7 +38,7 @@ pub async fn enqueue_businesses<C: ConnectionTrait>(
     let now = Utc::now();
     for part in ids.chunks(1000) {
         search_sync::Entity::insert_many(part.iter().map(|id| search_sync::ActiveModel {
-            doc_id: Set(SearchDoc::doc_id(DocKind::Business, *id)),
+            doc_id: Set(SearchDoc::doc_id(kind, *id)),
             op: Set(op.to_string()),
             created_at: Set(now),
             ..Default::default()
@@ -129,23 +130,27 @@ impl SearchService {
         for e in &entries {
             last.insert(e.doc_id.as_str(), e.op.as_str());
         }
-        let mut business_ids = Vec::new();
+        let mut upserts: BTreeMap<DocKind, Vec<i32>> = BTreeMap::new();
         let mut deletes = Vec::new();
         for (doc_id, op) in &last {
-            match (doc_id.split_once(':'), *op) {
-                (Some(("business", id)), UPSERT) => match id.parse::<i32>() {
-                    Ok(id) => business_ids.push(id),
-                    Err(_) => deletes.push(doc_id.to_string()),
-                },
+            let target = doc_id
+                .split_once(':')
+                .and_then(|(kind, id)| Some((DocKind::parse(kind)?, id.parse::<i32>().ok()?)));
+            match (target, *op) {
+                (Some((kind, id)), UPSERT) => upserts.entry(kind).or_default().push(id),
                 _ => deletes.push(doc_id.to_string()),
             }
         }
-        let docs = docs::businesses(db, &business_ids).await?;
-        // A business that no longer exists is removed from the index.
-        for id in &business_ids {
-            if !docs.iter().any(|d| d.record_id == *id) {
-                deletes.push(SearchDoc::doc_id(DocKind::Business, *id));
+        let mut docs = Vec::new();
+        for (kind, ids) in &upserts {
+            let found = documents(db, *kind, ids).await?;
+            // A record that no longer exists is removed from the index.
+            for id in ids {
+                if !found.iter().any(|d| d.record_id == *id) {
+                    deletes.push(SearchDoc::doc_id(*kind, *id));
+                }
             }
+            docs.extend(found);
         }
         if !docs.is_empty() {
             self.index.upsert(&docs).await?;
@@ -206,6 +211,54 @@ pub enum SyncError {
     Search(#[from] SearchError),
 }
 
+/// The documents of these records of one kind.
+async fn documents(
+    db: &DatabaseConnection,
+    kind: DocKind,
+    ids: &[i32],
+) -> Result<Vec<SearchDoc>, DbErr> {
+    match kind {
+        DocKind::Business => docs::businesses(db, ids).await,
+        DocKind::Need => docs::needs(db, ids).await,
+        // No initiatives are kept yet.
+        DocKind::Initiative => Ok(Vec::new()),
+    }
+}
+
+/// The ids of the next `limit` records of a kind after `after`, in order.
+async fn ids_after(
+    db: &DatabaseConnection,
+    kind: DocKind,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<i32>, DbErr> {
+    match kind {
+        DocKind::Business => {
+            business::Entity::find()
+                .select_only()
+                .column(business::Column::Id)
+                .filter(business::Column::Id.gt(after))
+                .order_by_asc(business::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(db)
+                .await
+        }
+        DocKind::Need => {
+            recruitment_need::Entity::find()
+                .select_only()
+                .column(recruitment_need::Column::Id)
+                .filter(recruitment_need::Column::Id.gt(after))
+                .order_by_asc(recruitment_need::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(db)
+                .await
+        }
+        DocKind::Initiative => Ok(Vec::new()),
+    }
+}
+
 /// Rebuilds the index from the database. `progress(done, total)` is called
 /// after each batch.
 pub async fn reindex(
@@ -219,28 +272,23 @@ pub async fn reindex(
         .one(db)
         .await?
         .map(|e| e.id);
-    let total = business::Entity::find().count(db).await?;
+    let total = business::Entity::find().count(db).await?
+        + recruitment_need::Entity::find().count(db).await?;
     index.clear().await?;
     let mut done = 0u64;
-    let mut after = 0i32;
-    loop {
-        let ids: Vec<i32> = business::Entity::find()
-            .select_only()
-            .column(business::Column::Id)
-            .filter(business::Column::Id.gt(after))
-            .order_by_asc(business::Column::Id)
-            .limit(1000)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let Some(last) = ids.last().copied() else {
-            break;
-        };
-        let docs = docs::businesses(db, &ids).await?;
-        index.upsert(&docs).await?;
-        done += ids.len() as u64;
-        after = last;
-        progress(done, total);
+    for kind in DocKind::ALL {
+        let mut after = 0i32;
+        loop {
+            let ids = ids_after(db, kind, after, 1000).await?;
+            let Some(last) = ids.last().copied() else {
+                break;
+            };
+            let docs = documents(db, kind, &ids).await?;
+            index.upsert(&docs).await?;
+            done += ids.len() as u64;
+            after = last;
+            progress(done, total);
+        }
     }
     if let Some(max) = covered {
         search_sync::Entity::delete_many()

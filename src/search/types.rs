@@ -69,6 +69,15 @@ pub struct SearchDoc {
     pub active: bool,
     /// Free text (a need's description, an initiative's summary).
     pub text: Option<String>,
+    /// The business a need belongs to (its name as the form gave it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// A need's reference, e.g. `RB-2026-000123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// A need's pipeline status code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 impl SearchDoc {

@@ -674,6 +674,9 @@ mod adapter {
             consultant_id: Some(7),
             active: true,
             text: None,
+            owner: None,
+            reference: None,
+            status: None,
         }
     }
 

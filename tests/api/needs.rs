@@ -674,3 +674,93 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    needs_are_searchable_by_job_title_and_reference_and_follow_the_pipeline,
+    no_wait,
+    |app: TestApp| async move {
+        let need = submitted(&app, "search1").await;
+        let kirsten = app
+            .signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        app.search_caught_up().await;
+        let link = format!("href=\"/needs/{}\"", need.id);
+        for q in ["tomrer", "Tømrer", need.reference.as_str(), "svendebrev"] {
+            let page = app
+                .get_html(&format!(
+                    "/search?q={}",
+                    serde_urlencoded::to_string([("", q)])
+                        .unwrap()
+                        .trim_start_matches('=')
+                ))
+                .await;
+            assert!(page.contains(&link), "{q}");
+        }
+        let page = app.get_html("/search?q=tomrer").await;
+        assert!(
+            page.contains("Åbent Værksted") && page.contains(&need.reference),
+            "the hit names the business and the reference"
+        );
+        // The kind filter keeps the need apart from its business.
+        let json: serde_json::Value = app
+            .get("/api/v1/search?q=aabent&kind=need")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(json["total"], 1, "{json}");
+        assert_eq!(json["hits"][0]["title"], "Tømrer");
+        let json: serde_json::Value = app
+            .get("/api/v1/search?q=aabent&kind=business")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(json["total"], 1, "{json}");
+        // A status change and an assignment reach the index.
+        let kid = kirsten.to_string();
+        let res = app
+            .post_form(
+                &format!("/needs/{}", need.id),
+                &[
+                    ("status", "in_progress"),
+                    ("assigned_to", kid.as_str()),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        app.search_caught_up().await;
+        assert!(
+            app.get_html("/search?q=tomrer")
+                .await
+                .contains("Under behandling")
+        );
+        let json: serde_json::Value = app
+            .get(&format!("/api/v1/search?q=tomrer&consultant_id={kirsten}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(json["total"], 1, "the assigned consultant filters: {json}");
+        // A full rebuild from the database includes the needs.
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = erhverv::search::tantivy_index::TantivyIndex::open(dir.path()).unwrap();
+        let done = erhverv::search::sync::reindex(&app.db, &fresh, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(done, 2, "one business and one need");
+        use erhverv::search::SearchIndex;
+        let results = fresh
+            .search(&erhverv::search::SearchQuery {
+                q: "tomrer".into(),
+                filters: Default::default(),
+                offset: 0,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert_eq!(results.total, 1);
+        assert_eq!(results.hits[0].doc.id, format!("need:{}", need.id));
+    }
+);

@@ -29,6 +29,8 @@ pub async fn run_contract(index: &dyn SearchIndex) {
     r.finish_if_failed();
 
     empty_query_lists_everything(&mut r).await;
+    documents_come_back_whole(&mut r).await;
+    need_references(&mut r).await;
     typos(&mut r).await;
     prefix_while_typing(&mut r).await;
     danish_letters(&mut r).await;
@@ -95,6 +97,9 @@ fn business(
         consultant_id: Some(consultant.0),
         active: true,
         text: None,
+        owner: None,
+        reference: None,
+        status: None,
     }
 }
 
@@ -119,6 +124,15 @@ fn other(
     }
 }
 
+fn need(doc: SearchDoc, owner: &str, reference: &str, status: &str) -> SearchDoc {
+    SearchDoc {
+        owner: Some(owner.to_string()),
+        reference: Some(reference.to_string()),
+        status: Some(status.to_string()),
+        ..doc
+    }
+}
+
 /// 24 businesses, 2 recruitment needs, 2 initiatives.
 #[rustfmt::skip]
 pub fn fixture() -> Vec<SearchDoc> {
@@ -126,7 +140,7 @@ pub fn fixture() -> Vec<SearchDoc> {
     const HOTEL: (&str, &str, &str) = ("551010", "Hoteller", "I");
     const CAFE: (&str, &str, &str) = ("563000", "Cafeer", "I");
     const ADVICE: (&str, &str, &str) = ("702200", "Virksomhedsrådgivning", "M");
-    let mut docs = vec![
+    let mut docs: Vec<SearchDoc> = vec![
         business(1, "Nørrebro Bageri ApS", "62601817", &["1003456781"], "Nørrebrogade 45, 2200 København N", "norrebro", BAKERY, "5-9", &["retail"], "Mette Hansen", LARS),
         business(2, "Havnens Hotel A/S", "69083013", &["1004567892"], "Havnegade 12, 1058 København K", "indre_by", HOTEL, "50-99", &["tourism"], "Jens Kofoed", ANNE),
         business(3, "Havnens Hotel ApS", "76131864", &["1005678903"], "Islands Brygge 30, 2300 København S", "amager_vest", HOTEL, "10-19", &["tourism"], "Pia Lund", ANNE),
@@ -151,8 +165,8 @@ pub fn fixture() -> Vec<SearchDoc> {
         business(22, "Kødbyens Bryghus ApS", "72459571", &["1024567892"], "Flæsketorvet 20, 1711 København V", "vesterbro_kongens_enghave", ("110500", "Fremstilling af øl", "C"), "10-19", &["tourism", "creative_industries"], "Sofie Winther", ANNE),
         business(23, "Sundby Socialøkonomisk Café", "21777749", &["1025678903"], "Amagerbrogade 150, 2300 København S", "amager_ost", CAFE, "5-9", &["social_economy"], "Maja Eriksen", LARS),
         business(24, "Designstudiet Nordlys ApS", "22154729", &["1026789014"], "Refshalevej 1, 1432 København K", "indre_by", ("741000", "Industriel design", "M"), "1-4", &["creative_industries"], "Freja Lindholm", PETER),
-        other(DocKind::Need, 1, "Bagermedhjælper", "Nørrebro Bageri søger 2 bagermedhjælpere til morgenholdet fra 1. marts. Erfaring med dej er et plus; åben for fleksjob.", Some("norrebro"), &["retail"]),
-        other(DocKind::Need, 2, "Receptionist", "Havnens Hotel søger en receptionist, der taler dansk og engelsk; gerne med løntilskud.", Some("indre_by"), &["tourism"]),
+        need(other(DocKind::Need, 1, "Bagermedhjælper", "RB-2026-000001\nNørrebro Bageri søger 2 bagermedhjælpere til morgenholdet fra 1. marts. Erfaring med dej er et plus; åben for fleksjob.", Some("norrebro"), &["retail"]), "Nørrebro Bageri ApS", "RB-2026-000001", "new"),
+        need(other(DocKind::Need, 2, "Receptionist", "RB-2026-000002\nHavnens Hotel søger en receptionist, der taler dansk og engelsk; gerne med løntilskud.", Some("indre_by"), &["tourism"]), "Havnens Hotel A/S", "RB-2026-000002", "in_progress"),
         other(DocKind::Initiative, 1, "Grøn omstilling i små virksomheder", "Initiativ under erhvervsstrategiens spor for grøn omstilling: rådgivning til 200 virksomheder om energi og cirkulær økonomi.", None, &["green_transition"]),
         other(DocKind::Initiative, 2, "Turismens genstart", "Kampagne for flere internationale turister i København.", None, &["tourism"]),
     ];
@@ -349,6 +363,24 @@ async fn empty_query_lists_everything(r: &mut Report<'_>) {
         sorted.sort();
         r.eq(titles, sorted, &format!("{q:?}: titles in folded order"));
     }
+}
+
+async fn documents_come_back_whole(r: &mut Report<'_>) {
+    r.case("every field of a document comes back as it was stored");
+    let res = r.search(query("")).await;
+    for want in fixture() {
+        match res.hits.iter().find(|h| h.doc.id == want.id) {
+            Some(hit) => r.eq(&hit.doc, &want, &want.id),
+            None => r.fail(format!("{} missing", want.id)),
+        }
+    }
+}
+
+async fn need_references(r: &mut Report<'_>) {
+    r.case("a recruitment need is found by its reference");
+    r.first("RB-2026-000002", "need:2").await;
+    r.first("rb-2026-000001", "need:1").await;
+    r.misses("RB-2026-000002", "need:1").await;
 }
 
 async fn typos(r: &mut Report<'_>) {
