@@ -598,8 +598,22 @@ fn search(s: &State, uid: &str, body: &Value) -> HttpResponse {
         facets.insert(facet.to_string(), json!(counts));
     }
     let total = matching.len();
+    // Like Meilisearch, a hit holds only the attributes asked for.
+    let retrieve: Option<Vec<&str>> = body["attributesToRetrieve"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .filter(|a: &Vec<&str>| !a.contains(&"*"));
     let hit = |doc: &&Value| {
-        let mut hit = (*doc).clone();
+        let mut hit = match (&retrieve, doc) {
+            (Some(keep), Value::Object(fields)) => Value::Object(
+                fields
+                    .iter()
+                    .filter(|(k, _)| keep.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => (*doc).clone(),
+        };
         hit["_rankingScore"] = json!(1.0);
         hit
     };
@@ -1073,6 +1087,22 @@ mod adapter {
             vec![("amager_vest".to_string(), 1)]
         );
         assert_eq!(index.search(&query("valby")).await.unwrap().total, 0);
+        // A recruitment need comes back with its business, reference and status.
+        let need = SearchDoc {
+            id: SearchDoc::doc_id(DocKind::Need, 7),
+            kind: Some(DocKind::Need),
+            record_id: 7,
+            title: "Receptionist".into(),
+            owner: Some("Havnens Hotel A/S".into()),
+            reference: Some("RB-2026-000007".into()),
+            status: Some("in_progress".into()),
+            text: Some("RB-2026-000007\nDansk og engelsk".into()),
+            active: true,
+            ..SearchDoc::default()
+        };
+        index.upsert(std::slice::from_ref(&need)).await.unwrap();
+        let results = index.search(&query("receptionist")).await.unwrap();
+        assert_eq!(results.hits[0].doc, need);
     }
 
     #[tokio::test]
