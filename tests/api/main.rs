@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod businesses;
 mod contacts;
+mod durability;
 mod email;
 mod import;
 mod meili_fake;

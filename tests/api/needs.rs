@@ -9,7 +9,7 @@ fn no_wait(s: &mut erhverv::config::Settings) {
     s.need_submissions_per_hour = 4;
 }
 
-fn valid(idem: &str) -> Vec<(&str, &str)> {
+pub(crate) fn valid(idem: &str) -> Vec<(&str, &str)> {
     vec![
         ("cvr", "DK 2425 6790"),
         ("company_name", "Åbent Værksted"),
