@@ -1,15 +1,20 @@
 //! Database connection: SQLite in the data directory by default (WAL,
 //! foreign keys, busy timeout), PostgreSQL when configured.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use secrecy::ExposeSecret;
+use tokio::sync::OwnedMutexGuard;
 
 use crate::config::Settings;
 
@@ -58,15 +63,95 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("running migrations")
 }
 
+/// One queue per SQLite database file: the writers of this process take
+/// turns here, in arrival order, before they ask SQLite for its write lock.
+static WRITE_TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+fn write_turn(db: &DatabaseConnection) -> Option<Arc<tokio::sync::Mutex<()>>> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut turns = WRITE_TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    Some(turns.entry(file).or_default().clone())
+}
+
+/// A write transaction; on SQLite it also holds this process's turn to
+/// write until it is committed, rolled back or dropped.
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    // Dropped after `tx`: the next writer starts once this one has ended.
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.tx.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.tx.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.tx.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.tx.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.tx.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.tx.support_returning()
+    }
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock
 /// at BEGIN (IMMEDIATE), so a read-then-write transaction never fails with
-/// SQLITE_BUSY half-way; it waits for the busy timeout instead.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// SQLITE_BUSY half-way. Writers in this process first queue for their turn
+/// on an async lock: SQLite's own busy handler polls with sleeps growing to
+/// 100 ms, which under many simultaneous writers made the slowest requests
+/// wait far longer than the work ahead of them. Another process (the import
+/// command) is still waited for by the busy timeout.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     let mut options = TransactionOptions::default();
-    if db.get_database_backend() == DbBackend::Sqlite {
-        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
-    }
-    db.begin_with_options(options).await
+    let turn = match write_turn(db) {
+        Some(turn) => {
+            options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+            Some(turn.lock_owned().await)
+        }
+        None => None,
+    };
+    let tx = db.begin_with_options(options).await?;
+    Ok(WriteTx { tx, _turn: turn })
 }
 
 /// Refreshes the query planner's statistics after bulk writes (seed,

@@ -673,7 +673,7 @@ async fn update(
 async fn commit_child(
     state: &AppState,
     staff: &Staff,
-    tx: sea_orm::DatabaseTransaction,
+    tx: crate::db::WriteTx,
     id: i32,
     action: &str,
     entity: &str,

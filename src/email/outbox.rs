@@ -134,10 +134,13 @@ pub async fn claim_due(
         DbBackend::Postgres => vec![until.into(), now.into(), (n as i64).into()],
         _ => vec![until.into(), now.into(), now.into(), (n as i64).into()],
     };
+    // Through the writers' queue (see `db::begin_write`).
+    let tx = crate::db::begin_write(db).await?;
     let mut rows = outbox_email::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
+        .all(&tx)
         .await?;
+    tx.commit().await?;
     rows.sort_by_key(|r| (r.next_attempt_at, r.id));
     Ok(rows)
 }
@@ -147,6 +150,7 @@ pub async fn mark_sent(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr
     if ids.is_empty() {
         return Ok(());
     }
+    let tx = crate::db::begin_write(db).await?;
     outbox_email::Entity::update_many()
         .col_expr(outbox_email::Column::Status, SENT.into())
         .col_expr(outbox_email::Column::SentAt, Utc::now().into())
@@ -163,8 +167,9 @@ pub async fn mark_sent(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr
             sea_orm::sea_query::Expr::col(outbox_email::Column::Attempts).add(1),
         )
         .filter(outbox_email::Column::Id.is_in(ids.to_vec()))
-        .exec(db)
+        .exec(&tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 

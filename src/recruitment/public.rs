@@ -383,6 +383,11 @@ pub(super) async fn store(
     }
 }
 
+/// Stand-ins in the pre-rendered emails (plain letters: unchanged by HTML
+/// escaping).
+const REFERENCE_SLOT: &str = "RBREFERENCESLOTQX7";
+const NEED_ID_SLOT: &str = "NEEDIDSLOTQX7";
+
 async fn store_once(
     state: &AppState,
     need: &Need,
@@ -392,6 +397,43 @@ async fn store_once(
     origin: Origin,
 ) -> Result<String, AppError> {
     let now = Utc::now();
+    let confirm_token = random_token();
+    let today = now.with_timezone(&Copenhagen).date_naive();
+    // The emails are rendered before the write lock is taken, with slots
+    // for what only the insert tells (the reference, the need's id).
+    let mut ctx = Context::new();
+    ctx.insert("lang", lang.as_str());
+    ctx.insert("reference", REFERENCE_SLOT);
+    ctx.insert("contact_name", &need.contact_name);
+    ctx.insert("company_name", &need.company_name);
+    ctx.insert("job_title", &need.job_title);
+    ctx.insert("positions", &need.positions);
+    ctx.insert(
+        "first_contact_by",
+        &super::next_working_day(today)
+            .format("%d-%m-%Y")
+            .to_string(),
+    );
+    ctx.insert(
+        "confirm_url",
+        &format!(
+            "{}/rekruttering/bekraeft/{confirm_token}",
+            state.mailer.app_url
+        ),
+    );
+    let receipt = state.mailer.templates.render("need_receipt", &ctx)?;
+    let team_mail = match (&state.mailer.team_email, origin.by) {
+        // New needs from the form arrive unassigned: tell the team.
+        (Some(team), None) => {
+            ctx.insert("need_id", NEED_ID_SLOT);
+            ctx.insert("app_url", &state.mailer.app_url);
+            Some((
+                team.clone(),
+                state.mailer.templates.render("need_team", &ctx)?,
+            ))
+        }
+        _ => None,
+    };
     let tx = crate::db::begin_write(&state.db).await?;
     let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
         Some(b) => b.id,
@@ -438,7 +480,6 @@ async fn store_once(
             b.id
         }
     };
-    let confirm_token = random_token();
     let row = recruitment_need::ActiveModel {
         reference: Set(format!("pending-{idem}")),
         business_id: Set(Some(business_id)),
@@ -472,7 +513,6 @@ async fn store_once(
     }
     .insert(&tx)
     .await?;
-    let today = now.with_timezone(&Copenhagen).date_naive();
     let reference = super::reference(today.year(), row.id);
     let mut am: recruitment_need::ActiveModel = row.into();
     am.reference = Set(reference.clone());
@@ -484,36 +524,19 @@ async fn store_once(
         crate::search::sync::UPSERT,
     )
     .await?;
-    let mut ctx = Context::new();
-    ctx.insert("lang", lang.as_str());
-    ctx.insert("reference", &reference);
-    ctx.insert("contact_name", &need.contact_name);
-    ctx.insert("company_name", &need.company_name);
-    ctx.insert("job_title", &need.job_title);
-    ctx.insert("positions", &need.positions);
-    ctx.insert(
-        "first_contact_by",
-        &super::next_working_day(today)
-            .format("%d-%m-%Y")
-            .to_string(),
-    );
-    ctx.insert(
-        "confirm_url",
-        &format!(
-            "{}/rekruttering/bekraeft/{confirm_token}",
-            state.mailer.app_url
-        ),
-    );
-    let r = state.mailer.templates.render("need_receipt", &ctx)?;
+    let fill = |text: String| {
+        text.replace(REFERENCE_SLOT, &reference)
+            .replace(NEED_ID_SLOT, &row.id.to_string())
+    };
     outbox::enqueue(
         &tx,
         outbox::NewEmail {
             recipient: need.contact_email.as_str().to_string(),
             template: "need_receipt".into(),
             lang: lang.as_str().to_string(),
-            subject: r.subject,
-            body_text: r.text,
-            body_html: r.html,
+            subject: fill(receipt.subject),
+            body_text: fill(receipt.text),
+            body_html: fill(receipt.html),
             idempotency_key: format!("need_receipt:{}", row.id),
             case_related: true,
             business_id: Some(business_id),
@@ -523,20 +546,16 @@ async fn store_once(
         &state.mailer.domain,
     )
     .await?;
-    // New needs from the form arrive unassigned: tell the team.
-    if let (Some(team), None) = (&state.mailer.team_email, origin.by) {
-        ctx.insert("need_id", &row.id);
-        ctx.insert("app_url", &state.mailer.app_url);
-        let r = state.mailer.templates.render("need_team", &ctx)?;
+    if let Some((team, r)) = team_mail {
         outbox::enqueue(
             &tx,
             outbox::NewEmail {
-                recipient: team.clone(),
+                recipient: team,
                 template: "need_team".into(),
                 lang: "da".into(),
-                subject: r.subject,
-                body_text: r.text,
-                body_html: r.html,
+                subject: fill(r.subject),
+                body_text: fill(r.text),
+                body_html: fill(r.html),
                 idempotency_key: format!("need_team:{}", row.id),
                 case_related: true,
                 business_id: Some(business_id),

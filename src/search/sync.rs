@@ -21,6 +21,10 @@ use crate::search::{DocKind, SearchDoc, SearchError, SearchIndex, docs};
 /// Entries applied per batch.
 const BATCH: u64 = 500;
 
+/// After applying a batch, how long to wait for more changes before the
+/// next one.
+const GATHER: Duration = Duration::from_millis(100);
+
 pub const UPSERT: &str = "upsert";
 pub const DELETE: &str = "delete";
 
@@ -159,10 +163,13 @@ impl SearchService {
             self.index.delete(&deletes).await?;
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        // Through the writers' queue, so it never makes a request wait.
+        let tx = crate::db::begin_write(db).await?;
         search_sync::Entity::delete_many()
             .filter(search_sync::Column::Id.is_in(ids))
-            .exec(db)
+            .exec(&tx)
             .await?;
+        tx.commit().await?;
         Ok(entries.len())
     }
 
@@ -182,9 +189,16 @@ impl SearchService {
                             tokio::time::timeout(Duration::from_millis(500), this.wake.notified())
                                 .await;
                     }
-                    Ok(_) => {
+                    Ok(n) => {
                         this.set_available(true);
                         backoff = Duration::from_millis(250);
+                        // Under a stream of writes, let the next changes
+                        // gather for a moment: one index commit for many
+                        // changes instead of one each, at the cost of up to
+                        // GATHER more before a change is searchable.
+                        if (n as u64) < BATCH {
+                            tokio::time::sleep(GATHER).await;
+                        }
                     }
                     Err(SyncError::Search(SearchError::Unavailable(e))) => {
                         this.set_available(false);
