@@ -53,10 +53,44 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", cache_kib.clone())
         });
+    opts.map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_connect(|conn, _| {
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                stable_query_plans(handle.as_raw_handle().as_ptr())
+                    .map_err(|rc| sea_orm::sqlx::Error::Protocol(format!("sqlite3_db_config: {rc}")))
+            })
+        })
+    });
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;
     Ok(db)
+}
+
+/// Turns on SQLite's query planner stability guarantee for a connection.
+/// Without it, a statement whose plan looked at a bound value (every
+/// `LIMIT ?`, which sea-orm binds for `.one()` and paging) is marked expired
+/// whenever its parameters are bound, and so parsed and planned again on
+/// every execution: a cached statement saved nothing. Plans then depend on
+/// the SQL and the statistics only, never on the values; the app uses no
+/// `LIKE` on bound patterns, the other thing that guarantee turns off.
+fn stable_query_plans(db: *mut libsqlite3_sys::sqlite3) -> Result<(), i32> {
+    // SAFETY: `db` is the open connection sqlx holds locked for us;
+    // SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an optional int* out.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rc)
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -171,4 +205,42 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads a connection's query planner stability flag.
+    fn qpsg(db: *mut libsqlite3_sys::sqlite3) -> std::ffi::c_int {
+        let mut on: std::ffi::c_int = -1;
+        // SAFETY: as in `stable_query_plans`; -1 only reads the setting.
+        unsafe {
+            libsqlite3_sys::sqlite3_db_config(
+                db,
+                libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+                -1 as std::ffi::c_int,
+                &mut on as *mut std::ffi::c_int,
+            )
+        };
+        on
+    }
+
+    #[tokio::test]
+    async fn every_sqlite_connection_keeps_its_query_plans() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let db = connect(&settings).await.unwrap();
+        let pool = db.get_sqlite_connection_pool();
+        // Two connections: the first one made and one made later.
+        let mut first = pool.acquire().await.unwrap();
+        let mut second = pool.acquire().await.unwrap();
+        for conn in [&mut first, &mut second] {
+            let mut handle = conn.lock_handle().await.unwrap();
+            assert_eq!(qpsg(handle.as_raw_handle().as_ptr()), 1);
+        }
+    }
 }

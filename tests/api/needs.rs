@@ -435,6 +435,18 @@ db_test!(
             .expect("team notified");
         assert_eq!(team.recipient, "virksomhedsservice@kk.dk");
         assert!(team.subject.contains(&need.reference));
+        assert!(
+            team.body_text.contains(&format!("/needs/{}", need.id))
+                && team.body_html.contains(&format!("/needs/{}", need.id)),
+            "the team mail links to the need: {}",
+            team.body_text
+        );
+        for m in &mails {
+            assert!(
+                !m.body_html.contains("SLOT") && !m.body_text.contains("SLOT"),
+                "every stand-in filled in"
+            );
+        }
         // Assigned to Kirsten, received ten days ago: overdue, in her digest.
         let kirsten = app
             .signed_in("kirsten", erhverv::domain::Role::Consultant)
