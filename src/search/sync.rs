@@ -23,7 +23,7 @@ const BATCH: u64 = 500;
 
 /// After applying a batch, how long to wait for more changes before the
 /// next one.
-const GATHER: Duration = Duration::from_millis(100);
+const GATHER: Duration = Duration::from_millis(250);
 
 pub const UPSERT: &str = "upsert";
 pub const DELETE: &str = "delete";

@@ -2,6 +2,11 @@
 #![allow(clippy::unwrap_used)]
 mod helpers;
 
+// The allocator the service runs with (src/main.rs), so that the in-process
+// benchmarks measure what production does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod auth;
 mod businesses;
 mod contacts;
