@@ -57,8 +57,9 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         pool.after_connect(|conn, _| {
             Box::pin(async move {
                 let mut handle = conn.lock_handle().await?;
-                stable_query_plans(handle.as_raw_handle().as_ptr())
-                    .map_err(|rc| sea_orm::sqlx::Error::Protocol(format!("sqlite3_db_config: {rc}")))
+                stable_query_plans(handle.as_raw_handle().as_ptr()).map_err(|rc| {
+                    sea_orm::sqlx::Error::Protocol(format!("sqlite3_db_config: {rc}"))
+                })
             })
         })
     });
@@ -165,6 +166,49 @@ impl ConnectionTrait for WriteTx {
 
     fn support_returning(&self) -> bool {
         self.tx.support_returning()
+    }
+}
+
+/// A thread of its own for the hot write transactions. Request handlers run
+/// many at a time on each HTTP worker; a transaction holding the SQLite
+/// write lock would wait behind all of them after each statement. On the
+/// writer thread it continues as soon as the database answers, so the lock
+/// is held for as short a time as possible.
+pub struct Writer {
+    handle: tokio::runtime::Handle,
+    // Dropping the writer stops its thread.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Writer {
+    pub fn start() -> std::io::Result<Writer> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let handle = rt.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || {
+                let _ = rt.block_on(stopped);
+            })?;
+        Ok(Writer {
+            handle,
+            _stop: stop,
+        })
+    }
+
+    /// Runs `work` on the writer thread and returns its result.
+    pub async fn run<F>(&self, work: F) -> Result<F::Output, DbErr>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self.handle.spawn(work).await {
+            Ok(out) => Ok(out),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(DbErr::Custom("the database writer has stopped".into())),
+        }
     }
 }
 

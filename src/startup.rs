@@ -74,6 +74,7 @@ impl Application {
                 Duration::from_secs(3600),
             ),
             settings: settings.clone(),
+            writer: crate::db::Writer::start().context("starting the database writer")?,
         });
         let secure = settings.cookie_secure();
         let ttl = actix_web::cookie::time::Duration::hours(i64::from(settings.session_hours));

@@ -124,6 +124,7 @@ async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, Ap
     page(&state, &v, &values, &Errors::new(), None, 200)
 }
 
+#[derive(Clone)]
 pub(super) struct Need {
     cvr: Cvr,
     company_name: String,
@@ -365,7 +366,14 @@ pub(super) async fn store(
     idem: &str,
     origin: Origin,
 ) -> Result<String, AppError> {
-    match store_once(state, need, f, lang, idem, origin).await {
+    let prepared = prepare(state, need, f, lang, idem, origin)?;
+    let db = state.db.clone();
+    let domain = state.mailer.domain.clone();
+    let written = state
+        .writer
+        .run(async move { write(&db, &domain, prepared).await })
+        .await?;
+    match written {
         Ok(reference) => Ok(reference),
         Err(e) => {
             // Two submissions of the same form at the same moment: the
@@ -388,14 +396,30 @@ pub(super) async fn store(
 const REFERENCE_SLOT: &str = "RBREFERENCESLOTQX7";
 const NEED_ID_SLOT: &str = "NEEDIDSLOTQX7";
 
-async fn store_once(
+/// Everything a submission writes, made ready before the transaction.
+struct Prepared {
+    need: Need,
+    open_flex_job: bool,
+    open_wage_subsidy: bool,
+    open_work_trial: bool,
+    lang: Lang,
+    idem: String,
+    origin: Origin,
+    now: chrono::DateTime<Utc>,
+    today: NaiveDate,
+    confirm_token: String,
+    receipt: crate::email::render::Rendered,
+    team_mail: Option<(String, crate::email::render::Rendered)>,
+}
+
+fn prepare(
     state: &AppState,
     need: &Need,
     f: &FormData,
     lang: Lang,
     idem: &str,
     origin: Origin,
-) -> Result<String, AppError> {
+) -> Result<Prepared, AppError> {
     let now = Utc::now();
     let confirm_token = random_token();
     let today = now.with_timezone(&Copenhagen).date_naive();
@@ -434,7 +458,43 @@ async fn store_once(
         }
         _ => None,
     };
-    let tx = crate::db::begin_write(&state.db).await?;
+    Ok(Prepared {
+        need: need.clone(),
+        open_flex_job: f.checked("open_flex_job"),
+        open_wage_subsidy: f.checked("open_wage_subsidy"),
+        open_work_trial: f.checked("open_work_trial"),
+        lang,
+        idem: idem.to_string(),
+        origin,
+        now,
+        today,
+        confirm_token,
+        receipt,
+        team_mail,
+    })
+}
+
+/// The transaction (on the writer thread).
+async fn write(
+    db: &sea_orm::DatabaseConnection,
+    domain: &str,
+    p: Prepared,
+) -> Result<String, AppError> {
+    let Prepared {
+        need,
+        open_flex_job,
+        open_wage_subsidy,
+        open_work_trial,
+        lang,
+        idem,
+        origin,
+        now,
+        today,
+        confirm_token,
+        receipt,
+        team_mail,
+    } = p;
+    let tx = crate::db::begin_write(db).await?;
     let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
         Some(b) => b.id,
         None => {
@@ -497,15 +557,15 @@ async fn store_once(
         workplace_address: Set(need.workplace_address.clone()),
         qualifications: Set(need.qualifications.clone()),
         languages: Set(need.languages.clone()),
-        open_flex_job: Set(f.checked("open_flex_job")),
-        open_wage_subsidy: Set(f.checked("open_wage_subsidy")),
-        open_work_trial: Set(f.checked("open_work_trial")),
+        open_flex_job: Set(open_flex_job),
+        open_wage_subsidy: Set(open_wage_subsidy),
+        open_work_trial: Set(open_work_trial),
         free_text: Set(need.free_text.clone()),
         lang: Set(lang.as_str().to_string()),
         status: Set("new".into()),
         source: Set(origin.source.into()),
         assigned_to: Set(origin.by),
-        idempotency_key: Set(idem.to_string()),
+        idempotency_key: Set(idem.clone()),
         confirm_token: Set(confirm_token.clone()),
         email_confirmed: Set(false),
         created_at: Set(now),
@@ -543,7 +603,7 @@ async fn store_once(
             created_by: None,
             send_at: now,
         },
-        &state.mailer.domain,
+        domain,
     )
     .await?;
     if let Some((team, r)) = team_mail {
@@ -562,7 +622,7 @@ async fn store_once(
                 created_by: None,
                 send_at: now,
             },
-            &state.mailer.domain,
+            domain,
         )
         .await?;
     }

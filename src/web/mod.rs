@@ -30,6 +30,8 @@ pub struct AppState {
     pub mailer: std::sync::Arc<crate::email::Mailer>,
     /// Submissions of the public recruitment form per client address.
     pub need_limiter: RateLimiter,
+    /// The thread the recruitment form's transactions run on.
+    pub writer: crate::db::Writer,
 }
 
 /// Process is up.
