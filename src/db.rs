@@ -173,15 +173,18 @@ impl ConnectionTrait for WriteTx {
 /// many at a time on each HTTP worker; a transaction holding the SQLite
 /// write lock would wait behind all of them after each statement. On the
 /// writer thread it continues as soon as the database answers, so the lock
-/// is held for as short a time as possible.
+/// is held for as short a time as possible. PostgreSQL has no such lock:
+/// there the work runs where it is.
 pub struct Writer {
-    handle: tokio::runtime::Handle,
     // Dropping the writer stops its thread.
-    _stop: tokio::sync::oneshot::Sender<()>,
+    thread: Option<(tokio::runtime::Handle, tokio::sync::oneshot::Sender<()>)>,
 }
 
 impl Writer {
-    pub fn start() -> std::io::Result<Writer> {
+    pub fn start(db: &DatabaseConnection) -> std::io::Result<Writer> {
+        if db.get_database_backend() != DbBackend::Sqlite {
+            return Ok(Writer { thread: None });
+        }
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -193,8 +196,7 @@ impl Writer {
                 let _ = rt.block_on(stopped);
             })?;
         Ok(Writer {
-            handle,
-            _stop: stop,
+            thread: Some((handle, stop)),
         })
     }
 
@@ -204,7 +206,10 @@ impl Writer {
         F: std::future::Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match self.handle.spawn(work).await {
+        let Some((handle, _)) = &self.thread else {
+            return Ok(work.await);
+        };
+        match handle.spawn(work).await {
             Ok(out) => Ok(out),
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => Err(DbErr::Custom("the database writer has stopped".into())),

@@ -59,7 +59,9 @@ impl Application {
             mailer.spawn_worker(db.clone());
             crate::email::digest::spawn_scheduler(mailer.clone(), db.clone(), settings.digest_hour);
         }
+        let writer = crate::db::Writer::start(&db).context("starting the database writer")?;
         let state = web::Data::new(AppState {
+            writer,
             db,
             templates: Templates::load()?,
             login_limiter: RateLimiter::new(settings.login_attempts, Duration::from_secs(15 * 60)),
@@ -74,7 +76,6 @@ impl Application {
                 Duration::from_secs(3600),
             ),
             settings: settings.clone(),
-            writer: crate::db::Writer::start().context("starting the database writer")?,
         });
         let secure = settings.cookie_secure();
         let ttl = actix_web::cookie::time::Duration::hours(i64::from(settings.session_hours));
