@@ -257,6 +257,7 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,8 +1,10 @@
 //! Demo data: realistic, deterministic synthetic Copenhagen businesses,
-//! contact persons, two years of contacts and demo users for each role.
+//! contact persons, two years of contacts, recruitment needs in every state
+//! of the pipeline and demo users for each role.
 //! Every generated value goes through the same domain parsers as user input.
 pub mod generator;
 mod names;
+mod needs;
 
 use std::collections::HashMap;
 
@@ -61,6 +63,7 @@ pub async fn seed(
     let consultant_ids = seed_users(db).await?;
     let business_ids = seed_businesses(db, n, seed, &consultant_ids, show_progress).await?;
     seed_contacts(db, seed, &business_ids, &consultant_ids, show_progress).await?;
+    needs::seed(db, seed, &business_ids, &consultant_ids).await?;
     db::analyze(db).await?;
     Ok(())
 }

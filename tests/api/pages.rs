@@ -101,6 +101,19 @@ db_test!(
         assert!(page.contains("<strong id=\"total\">120</strong>"));
         let home = app.get_html("/").await;
         assert!(home.contains("Nørrebro"));
+        // Recruitment needs in the pipeline, each with its reference.
+        use sea_orm::EntityTrait;
+        let needs = entity::recruitment_need::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(!needs.is_empty(), "demo needs");
+        let pipeline = app.get_html("/needs?status=all").await;
+        for n in &needs {
+            assert!(n.reference.starts_with("RB-20"), "{}", n.reference);
+            assert!(n.business_id.is_some());
+            assert!(pipeline.contains(&n.reference), "{} listed", n.reference);
+        }
         // The same seed gives the same first business.
         let other = spawn_app(Backend::Sqlite).await;
         erhverv::demo::seed(&other.db, 120, 7, false)
