@@ -80,18 +80,37 @@ async fn names(state: &AppState) -> Result<BTreeMap<i32, String>, AppError> {
         .collect())
 }
 
+/// Needs shown per page of the pipeline.
+const PAGE: u64 = 100;
+
+/// The needs with this status (all when None), newest first; one page of
+/// them, or every one (the export).
 async fn filtered(
     state: &AppState,
     status: Option<&str>,
+    page: Option<u64>,
 ) -> Result<Vec<recruitment_need::Model>, AppError> {
     let mut q = recruitment_need::Entity::find();
     if let Some(s) = status {
         q = q.filter(recruitment_need::Column::Status.eq(s));
     }
-    Ok(q.order_by_desc(recruitment_need::Column::CreatedAt)
-        .limit(1000)
-        .all(&state.db)
-        .await?)
+    let mut q = q
+        .order_by_desc(recruitment_need::Column::CreatedAt)
+        .order_by_desc(recruitment_need::Column::Id);
+    if let Some(page) = page {
+        q = q.offset((page - 1) * PAGE).limit(PAGE);
+    }
+    Ok(q.all(&state.db).await?)
+}
+
+/// A pipeline URL for a status filter and page.
+fn list_url(status: Option<&str>, page: u64) -> String {
+    match (status, page) {
+        (None, 1) => "/needs".into(),
+        (None, p) => format!("/needs?page={p}"),
+        (Some(s), 1) => format!("/needs?status={s}"),
+        (Some(s), p) => format!("/needs?status={s}&page={p}"),
+    }
 }
 
 fn status_filter(req: &HttpRequest) -> Option<&'static str> {
@@ -126,9 +145,27 @@ async fn list(
             (*s, staff.t(&format!("need_status_{s}")).to_string(), n)
         })
         .collect();
+    let total: i64 = counts
+        .iter()
+        .filter(|(s, _, _)| status.is_none_or(|f| f == *s))
+        .map(|(_, _, n)| n)
+        .sum();
+    let pages = (total.max(0) as u64).div_ceil(PAGE).max(1);
+    let page = query(&req)
+        .get("page")
+        .parse::<u64>()
+        .unwrap_or(1)
+        .clamp(1, pages);
     let names = names(&state).await?;
-    let rows = rows(&state, filtered(&state, status).await?, &names);
+    let rows = rows(&state, filtered(&state, status, Some(page)).await?, &names);
     let mut ctx = staff.context();
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    ctx.insert("prev_url", &(page > 1).then(|| list_url(status, page - 1)));
+    ctx.insert(
+        "next_url",
+        &(page < pages).then(|| list_url(status, page + 1)),
+    );
     ctx.insert("counts", &counts);
     ctx.insert("status", &status);
     ctx.insert("rows", &rows);
@@ -143,7 +180,12 @@ async fn export(
 ) -> Result<HttpResponse, AppError> {
     staff.require_case_worker()?;
     let names = names(&state).await?;
-    let rows = rows(&state, filtered(&state, status_filter(&req)).await?, &names);
+    // Every need with the filter, not just the page on screen.
+    let rows = rows(
+        &state,
+        filtered(&state, status_filter(&req), None).await?,
+        &names,
+    );
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::WriterBuilder::new()

@@ -776,3 +776,66 @@ db_test!(
         assert_eq!(results.hits[0].doc.id, format!("need:{}", need.id));
     }
 );
+
+db_test!(
+    the_pipeline_pages_through_many_needs_and_the_export_has_them_all,
+    |app: TestApp| async move {
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let now = chrono::Utc::now();
+        let rows = (1..=230).map(|i| recruitment_need::ActiveModel {
+            reference: Set(format!("RB-2026-{i:06}")),
+            business_id: Set(None),
+            cvr: Set(24256790),
+            company_name: Set("Åbent Værksted".into()),
+            contact_name: Set("Søren Ærø".into()),
+            contact_email: Set("soeren@aabentvaerksted.dk".into()),
+            job_title: Set(format!("Stilling {i}")),
+            positions: Set(1),
+            permanent: Set(true),
+            open_flex_job: Set(false),
+            open_wage_subsidy: Set(false),
+            open_work_trial: Set(false),
+            lang: Set("da".into()),
+            status: Set(if i % 2 == 0 { "new" } else { "in_progress" }.into()),
+            source: Set("phone".into()),
+            idempotency_key: Set(format!("many{i}")),
+            confirm_token: Set(format!("token{i}")),
+            email_confirmed: Set(false),
+            created_at: Set(now - chrono::Duration::minutes(i)),
+            ..Default::default()
+        });
+        recruitment_need::Entity::insert_many(rows)
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+        app.signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let count = |html: &str| html.matches("<td><a href=\"/needs/").count();
+        let first = app.get_html("/needs").await;
+        assert_eq!(count(&first), 100);
+        assert!(first.contains("RB-2026-000001"), "newest first");
+        assert!(first.contains("<a href=\"/needs?page=2\" rel=\"next\">"));
+        let last = app.get_html("/needs?page=3").await;
+        assert_eq!(count(&last), 30);
+        assert!(last.contains("RB-2026-000230") && !last.contains("rel=\"next\""));
+        // A filter pages on its own: 115 new needs, two pages.
+        let new = app.get_html("/needs?status=new&page=2").await;
+        assert_eq!(count(&new), 15);
+        assert!(
+            new.contains("<a href=\"/needs?status=new\" rel=\"prev\">"),
+            "back to page 1 of the filter"
+        );
+        // A page past the end shows the last one.
+        assert_eq!(count(&app.get_html("/needs?page=99").await), 30);
+        // The export has every need of the filter, not one page.
+        let csv = app.get("/needs/export.csv").await.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 231, "a header and 230 needs");
+        let csv = app
+            .get("/needs/export.csv?status=new")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count(), 116);
+    }
+);
