@@ -8,6 +8,7 @@ mod helpers;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod auth;
+mod browser;
 mod businesses;
 mod contacts;
 mod durability;
