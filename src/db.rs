@@ -6,6 +6,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
+use futures_util::future::BoxFuture;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -169,52 +170,134 @@ impl ConnectionTrait for WriteTx {
     }
 }
 
-/// A thread of its own for the hot write transactions. Request handlers run
-/// many at a time on each HTTP worker; a transaction holding the SQLite
-/// write lock would wait behind all of them after each statement. On the
-/// writer thread it continues as soon as the database answers, so the lock
-/// is held for as short a time as possible. PostgreSQL has no such lock:
-/// there the work runs where it is.
+/// A job for [`Writer::batch`]: runs its statements in the transaction it is
+/// given. It may be run more than once (see there), so it borrows its data.
+pub type WriteJob<T> =
+    Box<dyn for<'a> Fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<T, DbErr>> + Send + Sync>;
+
+type AnyOut = Box<dyn std::any::Any + Send>;
+
+struct Queued {
+    job: WriteJob<AnyOut>,
+    done: tokio::sync::oneshot::Sender<Result<AnyOut, DbErr>>,
+}
+
+/// Jobs committed together at most.
+const MAX_BATCH: usize = 32;
+
+/// The hot write transactions on SQLite go through one writer, on a thread
+/// of its own, which commits the jobs waiting at that moment together (group
+/// commit). Each job would otherwise hold the write lock for its own BEGIN
+/// and COMMIT, and wait behind the other requests on an HTTP worker after
+/// every statement. No job is answered before the commit that holds it. If
+/// a batch fails, its jobs are run again one transaction each, so a job that
+/// fails (a unique key taken by a double click) fails alone. PostgreSQL has
+/// no such lock: there each job is its own transaction, run where it is.
 pub struct Writer {
-    // Dropping the writer stops its thread.
-    thread: Option<(tokio::runtime::Handle, tokio::sync::oneshot::Sender<()>)>,
+    db: DatabaseConnection,
+    queue: Option<tokio::sync::mpsc::UnboundedSender<Queued>>,
 }
 
 impl Writer {
     pub fn start(db: &DatabaseConnection) -> std::io::Result<Writer> {
         if db.get_database_backend() != DbBackend::Sqlite {
-            return Ok(Writer { thread: None });
+            return Ok(Writer {
+                db: db.clone(),
+                queue: None,
+            });
         }
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let handle = rt.handle().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (queue, jobs) = tokio::sync::mpsc::unbounded_channel::<Queued>();
+        let conn = db.clone();
+        // The thread ends when the writer (the sending side) is dropped.
         std::thread::Builder::new()
             .name("db-writer".into())
-            .spawn(move || {
-                let _ = rt.block_on(stopped);
-            })?;
+            .spawn(move || rt.block_on(serve(conn, jobs)))?;
         Ok(Writer {
-            thread: Some((handle, stop)),
+            db: db.clone(),
+            queue: Some(queue),
         })
     }
 
-    /// Runs `work` on the writer thread and returns its result.
-    pub async fn run<F>(&self, work: F) -> Result<F::Output, DbErr>
-    where
-        F: std::future::Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let Some((handle, _)) = &self.thread else {
-            return Ok(work.await);
+    /// Runs `job` in a write transaction and returns its result once that
+    /// transaction is committed.
+    pub async fn batch<T: Send + 'static>(&self, job: WriteJob<T>) -> Result<T, DbErr> {
+        let Some(queue) = &self.queue else {
+            return run_alone(&self.db, &job).await;
         };
-        match handle.spawn(work).await {
-            Ok(out) => Ok(out),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => Err(DbErr::Custom("the database writer has stopped".into())),
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: WriteJob<AnyOut> = Box::new(move |tx| {
+            let fut = job(tx);
+            Box::pin(async move { fut.await.map(|t| Box::new(t) as AnyOut) })
+        });
+        let stopped = || DbErr::Custom("the database writer has stopped".into());
+        queue.send(Queued { job, done }).map_err(|_| stopped())?;
+        let out = answer.await.map_err(|_| stopped())??;
+        out.downcast::<T>()
+            .map(|t| *t)
+            .map_err(|_| DbErr::Custom("database writer: unexpected result type".into()))
+    }
+}
+
+async fn run_alone<T>(db: &DatabaseConnection, job: &WriteJob<T>) -> Result<T, DbErr> {
+    let tx = begin_write(db).await?;
+    match job(&tx).await {
+        Ok(out) => {
+            tx.commit().await?;
+            Ok(out)
+        }
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(e)
         }
     }
+}
+
+async fn serve(db: DatabaseConnection, mut jobs: tokio::sync::mpsc::UnboundedReceiver<Queued>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if batch.len() > 1 {
+            match run_together(&db, &batch).await {
+                Ok(outs) => {
+                    for (queued, out) in batch.into_iter().zip(outs) {
+                        let _ = queued.done.send(Ok(out));
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, jobs = batch.len(), "batch failed; running its jobs one by one");
+                }
+            }
+        }
+        for queued in batch {
+            let out = run_alone(&db, &queued.job).await;
+            let _ = queued.done.send(out);
+        }
+    }
+}
+
+async fn run_together(db: &DatabaseConnection, batch: &[Queued]) -> Result<Vec<AnyOut>, DbErr> {
+    let tx = begin_write(db).await?;
+    let mut outs = Vec::with_capacity(batch.len());
+    for queued in batch {
+        match (queued.job)(&tx).await {
+            Ok(out) => outs.push(out),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outs)
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
@@ -274,6 +357,65 @@ mod tests {
             )
         };
         on
+    }
+
+    /// Jobs sent together are committed together; one that fails (a taken
+    /// unique key) fails alone and the others are kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_commits_jobs_together_and_a_failing_one_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let db = connect(&settings).await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
+            .await
+            .unwrap();
+        let writer = std::sync::Arc::new(Writer::start(&db).unwrap());
+        let insert = |x: i64| -> WriteJob<i64> {
+            Box::new(move |tx| {
+                Box::pin(async move {
+                    tx.execute_raw(Statement::from_sql_and_values(
+                        DbBackend::Sqlite,
+                        "INSERT INTO t (x) VALUES (?)",
+                        [x.into()],
+                    ))
+                    .await?;
+                    Ok(x)
+                })
+            })
+        };
+        let values = [1i64, 2, 3, 2, 4, 5, 6, 7];
+        let sends = values.iter().map(|x| {
+            let writer = writer.clone();
+            let job = insert(*x);
+            tokio::spawn(async move { writer.batch(job).await })
+        });
+        let results: Vec<Result<i64, DbErr>> = futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            results.iter().filter(|r| r.is_err()).count(),
+            1,
+            "{results:?}"
+        );
+        let ok: Vec<i64> = results.into_iter().filter_map(Result::ok).collect();
+        assert_eq!(ok.len(), 7);
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT x FROM t ORDER BY x",
+            ))
+            .await
+            .unwrap();
+        let stored: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get::<i64>("", "x").unwrap())
+            .collect();
+        assert_eq!(stored, vec![1, 2, 3, 4, 5, 6, 7], "every answered job kept");
     }
 
     #[tokio::test]

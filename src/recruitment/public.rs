@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
 use entity::{business, recruitment_need};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tera::Context;
 
 use crate::domain::{Cvr, EmailAddress, Lang, Phone, optional_text, required_text};
@@ -366,13 +366,15 @@ pub(super) async fn store(
     idem: &str,
     origin: Origin,
 ) -> Result<String, AppError> {
-    let prepared = prepare(state, need, f, lang, idem, origin)?;
-    let db = state.db.clone();
-    let domain = state.mailer.domain.clone();
+    let prepared = std::sync::Arc::new(prepare(state, need, f, lang, idem, origin)?);
+    let domain = std::sync::Arc::new(state.mailer.domain.clone());
     let written = state
         .writer
-        .run(async move { write(&db, &domain, prepared).await })
-        .await?;
+        .batch(Box::new(move |tx| {
+            let (p, domain) = (prepared.clone(), domain.clone());
+            Box::pin(async move { write(tx, &domain, &p).await })
+        }))
+        .await;
     match written {
         Ok(reference) => Ok(reference),
         Err(e) => {
@@ -386,7 +388,7 @@ pub(super) async fn store(
             {
                 return Ok(existing.reference);
             }
-            Err(e)
+            Err(e.into())
         }
     }
 }
@@ -475,11 +477,13 @@ fn prepare(
 }
 
 /// The transaction (on the writer thread).
+/// The statements (in the writer's transaction; it may run twice, see
+/// `db::Writer`).
 async fn write(
-    db: &sea_orm::DatabaseConnection,
+    tx: &sea_orm::DatabaseTransaction,
     domain: &str,
-    p: Prepared,
-) -> Result<String, AppError> {
+    p: &Prepared,
+) -> Result<String, DbErr> {
     let Prepared {
         need,
         open_flex_job,
@@ -494,8 +498,7 @@ async fn write(
         receipt,
         team_mail,
     } = p;
-    let tx = crate::db::begin_write(db).await?;
-    let business_id = match crate::businesses::queries::find_by_cvr(&tx, need.cvr.value()).await? {
+    let business_id = match crate::businesses::queries::find_by_cvr(tx, need.cvr.value()).await? {
         Some(b) => b.id,
         None => {
             // Another submission for the same new CVR may be creating the
@@ -511,8 +514,8 @@ async fn write(
                 phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
                 // "from the form": for a consultant to check.
                 source: Set("form".into()),
-                created_at: Set(now),
-                updated_at: Set(now),
+                created_at: Set(*now),
+                updated_at: Set(*now),
                 ..Default::default()
             };
             let created = business::Entity::insert(b)
@@ -521,16 +524,16 @@ async fn write(
                         .do_nothing()
                         .to_owned(),
                 )
-                .exec_without_returning(&tx)
+                .exec_without_returning(tx)
                 .await?;
-            let b = crate::businesses::queries::find_by_cvr(&tx, need.cvr.value())
+            let b = crate::businesses::queries::find_by_cvr(tx, need.cvr.value())
                 .await?
                 .ok_or_else(|| {
-                    AppError::Unexpected(anyhow::anyhow!("business for the need vanished"))
+                    DbErr::RecordNotFound("the business for the need vanished".into())
                 })?;
             if created > 0 {
                 crate::search::sync::enqueue(
-                    &tx,
+                    tx,
                     crate::search::DocKind::Business,
                     &[b.id],
                     crate::search::sync::UPSERT,
@@ -557,9 +560,9 @@ async fn write(
         workplace_address: Set(need.workplace_address.clone()),
         qualifications: Set(need.qualifications.clone()),
         languages: Set(need.languages.clone()),
-        open_flex_job: Set(open_flex_job),
-        open_wage_subsidy: Set(open_wage_subsidy),
-        open_work_trial: Set(open_work_trial),
+        open_flex_job: Set(*open_flex_job),
+        open_wage_subsidy: Set(*open_wage_subsidy),
+        open_work_trial: Set(*open_work_trial),
         free_text: Set(need.free_text.clone()),
         lang: Set(lang.as_str().to_string()),
         status: Set("new".into()),
@@ -568,66 +571,66 @@ async fn write(
         idempotency_key: Set(idem.clone()),
         confirm_token: Set(confirm_token.clone()),
         email_confirmed: Set(false),
-        created_at: Set(now),
+        created_at: Set(*now),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     let reference = super::reference(today.year(), row.id);
     let mut am: recruitment_need::ActiveModel = row.into();
     am.reference = Set(reference.clone());
-    let row = am.update(&tx).await?;
+    let row = am.update(tx).await?;
     crate::search::sync::enqueue(
-        &tx,
+        tx,
         crate::search::DocKind::Need,
         &[row.id],
         crate::search::sync::UPSERT,
     )
     .await?;
-    let fill = |text: String| {
+    let fill = |text: &str| {
         text.replace(REFERENCE_SLOT, &reference)
             .replace(NEED_ID_SLOT, &row.id.to_string())
     };
     outbox::enqueue(
-        &tx,
+        tx,
         outbox::NewEmail {
             recipient: need.contact_email.as_str().to_string(),
             template: "need_receipt".into(),
             lang: lang.as_str().to_string(),
-            subject: fill(receipt.subject),
-            body_text: fill(receipt.text),
-            body_html: fill(receipt.html),
+            subject: fill(&receipt.subject),
+            body_text: fill(&receipt.text),
+            body_html: fill(&receipt.html),
             idempotency_key: format!("need_receipt:{}", row.id),
             case_related: true,
             business_id: Some(business_id),
             created_by: None,
-            send_at: now,
+            send_at: *now,
         },
         domain,
     )
     .await?;
     if let Some((team, r)) = team_mail {
         outbox::enqueue(
-            &tx,
+            tx,
             outbox::NewEmail {
-                recipient: team,
+                recipient: team.clone(),
                 template: "need_team".into(),
                 lang: "da".into(),
-                subject: fill(r.subject),
-                body_text: fill(r.text),
-                body_html: fill(r.html),
+                subject: fill(&r.subject),
+                body_text: fill(&r.text),
+                body_html: fill(&r.html),
                 idempotency_key: format!("need_team:{}", row.id),
                 case_related: true,
                 business_id: Some(business_id),
                 created_by: None,
-                send_at: now,
+                send_at: *now,
             },
             domain,
         )
         .await?;
     }
     crate::audit::record(
-        &tx,
+        tx,
         origin.by,
         "create",
         "recruitment_need",
@@ -635,7 +638,6 @@ async fn write(
         Some(origin.source.into()),
     )
     .await?;
-    tx.commit().await?;
     Ok(reference)
 }
 
