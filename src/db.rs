@@ -242,17 +242,9 @@ impl Writer {
 }
 
 async fn run_alone<T>(db: &DatabaseConnection, job: &WriteJob<T>) -> Result<T, DbErr> {
-    let tx = begin_write(db).await?;
-    match job(&tx).await {
-        Ok(out) => {
-            tx.commit().await?;
-            Ok(out)
-        }
-        Err(e) => {
-            let _ = tx.rollback().await;
-            Err(e)
-        }
-    }
+    let mut outs = run_together(db, [job]).await?;
+    outs.pop()
+        .ok_or_else(|| DbErr::Custom("database writer: a job gave no result".into()))
 }
 
 async fn serve(db: DatabaseConnection, mut jobs: tokio::sync::mpsc::UnboundedReceiver<Queued>) {
@@ -265,7 +257,7 @@ async fn serve(db: DatabaseConnection, mut jobs: tokio::sync::mpsc::UnboundedRec
             }
         }
         if batch.len() > 1 {
-            match run_together(&db, &batch).await {
+            match run_together(&db, batch.iter().map(|q| &q.job)).await {
                 Ok(outs) => {
                     for (queued, out) in batch.into_iter().zip(outs) {
                         let _ = queued.done.send(Ok(out));
@@ -284,11 +276,15 @@ async fn serve(db: DatabaseConnection, mut jobs: tokio::sync::mpsc::UnboundedRec
     }
 }
 
-async fn run_together(db: &DatabaseConnection, batch: &[Queued]) -> Result<Vec<AnyOut>, DbErr> {
+/// Runs the jobs in one transaction; all are kept or none.
+async fn run_together<'j, T: 'j>(
+    db: &DatabaseConnection,
+    jobs: impl IntoIterator<Item = &'j WriteJob<T>>,
+) -> Result<Vec<T>, DbErr> {
     let tx = begin_write(db).await?;
-    let mut outs = Vec::with_capacity(batch.len());
-    for queued in batch {
-        match (queued.job)(&tx).await {
+    let mut outs = Vec::new();
+    for job in jobs {
+        match job(&tx).await {
             Ok(out) => outs.push(out),
             Err(e) => {
                 let _ = tx.rollback().await;
@@ -359,16 +355,22 @@ mod tests {
         on
     }
 
-    /// Jobs sent together are committed together; one that fails (a taken
-    /// unique key) fails alone and the others are kept.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_writer_commits_jobs_together_and_a_failing_one_alone() {
+    /// A new SQLite database in a temporary directory (kept with it).
+    async fn temp_db() -> (tempfile::TempDir, DatabaseConnection) {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings {
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
         let db = connect(&settings).await.unwrap();
+        (dir, db)
+    }
+
+    /// Jobs sent together are committed together; one that fails (a taken
+    /// unique key) fails alone and the others are kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_commits_jobs_together_and_a_failing_one_alone() {
+        let (_dir, db) = temp_db().await;
         db.execute_unprepared("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
             .await
             .unwrap();
@@ -420,12 +422,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_sqlite_connection_keeps_its_query_plans() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            data_dir: dir.path().to_path_buf(),
-            ..Settings::default()
-        };
-        let db = connect(&settings).await.unwrap();
+        let (_dir, db) = temp_db().await;
         let pool = db.get_sqlite_connection_pool();
         // Two connections: the first one made and one made later.
         let mut first = pool.acquire().await.unwrap();

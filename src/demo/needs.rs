@@ -269,12 +269,12 @@ pub async fn seed(
         }
         .insert(&tx)
         .await?;
-        let year = Copenhagen
+        let created_day = Copenhagen
             .from_utc_datetime(&created_at.naive_utc())
             .date_naive();
         let mut am: recruitment_need::ActiveModel = row.clone().into();
         am.reference = Set(crate::recruitment::reference(
-            chrono::Datelike::year(&year),
+            chrono::Datelike::year(&created_day),
             row.id,
         ));
         am.update(&tx).await?;

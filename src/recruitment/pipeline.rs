@@ -502,15 +502,9 @@ async fn create(
         source,
         by: Some(staff.id),
     };
-    let reference = super::public::store(&state, &need, &f, staff.lang, &idem, origin).await?;
+    let (id, _) = super::public::store(&state, &need, &f, staff.lang, &idem, origin).await?;
     state.mailer.changed();
     state.search.changed();
-    let id = recruitment_need::Entity::find()
-        .filter(recruitment_need::Column::Reference.eq(&reference))
-        .one(&state.db)
-        .await?
-        .map(|n| n.id)
-        .ok_or(AppError::NotFound)?;
     staff.flash("need_saved");
     Ok(see_other(&format!("/needs/{id}")))
 }

@@ -346,7 +346,7 @@ async fn submit(
         source: "form",
         by: None,
     };
-    let reference = store(&state, &need, &f, v.lang, &idem, origin).await?;
+    let (_, reference) = store(&state, &need, &f, v.lang, &idem, origin).await?;
     state.mailer.changed();
     state.search.changed();
     state.need_limiter.hit(ip);
@@ -365,18 +365,17 @@ pub(super) async fn store(
     lang: Lang,
     idem: &str,
     origin: Origin,
-) -> Result<String, AppError> {
+) -> Result<(i32, String), AppError> {
     let prepared = std::sync::Arc::new(prepare(state, need, f, lang, idem, origin)?);
-    let domain = std::sync::Arc::new(state.mailer.domain.clone());
     let written = state
         .writer
         .batch(Box::new(move |tx| {
-            let (p, domain) = (prepared.clone(), domain.clone());
-            Box::pin(async move { write(tx, &domain, &p).await })
+            let p = prepared.clone();
+            Box::pin(async move { write(tx, &p).await })
         }))
         .await;
     match written {
-        Ok(reference) => Ok(reference),
+        Ok(stored) => Ok(stored),
         Err(e) => {
             // Two submissions of the same form at the same moment: the
             // unique keys (the need's token, a new business's CVR) let one
@@ -386,7 +385,7 @@ pub(super) async fn store(
                 .one(&state.db)
                 .await?
             {
-                return Ok(existing.reference);
+                return Ok((existing.id, existing.reference));
             }
             Err(e.into())
         }
@@ -412,6 +411,8 @@ struct Prepared {
     confirm_token: String,
     receipt: crate::email::render::Rendered,
     team_mail: Option<(String, crate::email::render::Rendered)>,
+    /// The mail domain, for the Message-IDs.
+    domain: String,
 }
 
 fn prepare(
@@ -473,17 +474,13 @@ fn prepare(
         confirm_token,
         receipt,
         team_mail,
+        domain: state.mailer.domain.clone(),
     })
 }
 
-/// The transaction (on the writer thread).
-/// The statements (in the writer's transaction; it may run twice, see
-/// `db::Writer`).
-async fn write(
-    tx: &sea_orm::DatabaseTransaction,
-    domain: &str,
-    p: &Prepared,
-) -> Result<String, DbErr> {
+/// The statements, in the writer's transaction (it may run twice, see
+/// `db::Writer`). Returns the need's id and reference.
+async fn write(tx: &sea_orm::DatabaseTransaction, p: &Prepared) -> Result<(i32, String), DbErr> {
     let Prepared {
         need,
         open_flex_job,
@@ -497,6 +494,7 @@ async fn write(
         confirm_token,
         receipt,
         team_mail,
+        domain,
     } = p;
     let business_id = match crate::businesses::queries::find_by_cvr(tx, need.cvr.value()).await? {
         Some(b) => b.id,
@@ -638,7 +636,7 @@ async fn write(
         Some(origin.source.into()),
     )
     .await?;
-    Ok(reference)
+    Ok((row.id, reference))
 }
 
 #[get("/rekruttering/tak")]

@@ -246,28 +246,26 @@ async fn ids_after(
     after: i32,
     limit: u64,
 ) -> Result<Vec<i32>, DbErr> {
+    async fn of<E: EntityTrait>(
+        db: &DatabaseConnection,
+        id: E::Column,
+        after: i32,
+        limit: u64,
+    ) -> Result<Vec<i32>, DbErr> {
+        E::find()
+            .select_only()
+            .column(id)
+            .filter(id.gt(after))
+            .order_by_asc(id)
+            .limit(limit)
+            .into_tuple()
+            .all(db)
+            .await
+    }
     match kind {
-        DocKind::Business => {
-            business::Entity::find()
-                .select_only()
-                .column(business::Column::Id)
-                .filter(business::Column::Id.gt(after))
-                .order_by_asc(business::Column::Id)
-                .limit(limit)
-                .into_tuple()
-                .all(db)
-                .await
-        }
+        DocKind::Business => of::<business::Entity>(db, business::Column::Id, after, limit).await,
         DocKind::Need => {
-            recruitment_need::Entity::find()
-                .select_only()
-                .column(recruitment_need::Column::Id)
-                .filter(recruitment_need::Column::Id.gt(after))
-                .order_by_asc(recruitment_need::Column::Id)
-                .limit(limit)
-                .into_tuple()
-                .all(db)
-                .await
+            of::<recruitment_need::Entity>(db, recruitment_need::Column::Id, after, limit).await
         }
         DocKind::Initiative => Ok(Vec::new()),
     }
