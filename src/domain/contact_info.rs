@@ -1,8 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::domain::DomainError;
 
 /// An email address that is plausible enough to send to.
@@ -92,31 +87,7 @@ fn valid_domain(domain: &str) -> bool {
     labels_ok && tld_ok
 }
 
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for EmailAddress {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EmailAddress::parse(s)
-    }
-}
-
-impl Serialize for EmailAddress {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for EmailAddress {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str(deserializer, EmailAddress::parse)
-    }
-}
+value_type! { EmailAddress, display: "{}", as_str }
 
 /// A phone number in one canonical form, so the same number typed in different ways is
 /// stored once and can be dialled from the list: Danish numbers as "+45 12 34 56 78",
@@ -200,31 +171,7 @@ fn format_danish(digits: &str) -> String {
     out
 }
 
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for Phone {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Phone::parse(s)
-    }
-}
-
-impl Serialize for Phone {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Phone {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str(deserializer, Phone::parse)
-    }
-}
+value_type! { Phone, display: "{}", as_str }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -426,5 +373,37 @@ mod tests {
         }
         let p: Phone = serde_json::from_str("\"33 66 33 66\"").unwrap();
         assert_eq!(serde_json::to_string(&p).unwrap(), "\"+45 33 66 33 66\"");
+    }
+
+    #[test]
+    fn serde_round_trip_and_validation() {
+        use crate::domain::serde_util::assert_serde;
+
+        let email = EmailAddress::parse("Anna@Example.DK").unwrap();
+        assert_serde(
+            &email,
+            "\"Anna@example.dk\"",
+            &[
+                ("\"anna@localhost\"", DomainError::EmailFormat),
+                (
+                    "\"anna@example.dk\\r\\nBcc: x@y.dk\"",
+                    DomainError::EmailFormat,
+                ),
+                ("\"\"", DomainError::Required),
+            ],
+        );
+        let phone = Phone::parse("+49 151 2345 6789").unwrap();
+        assert_serde(
+            &phone,
+            "\"+4915123456789\"",
+            &[
+                ("\"1234567\"", DomainError::PhoneFormat),
+                ("\"++4512345678\"", DomainError::PhoneFormat),
+                ("\"\"", DomainError::Required),
+            ],
+        );
+        // Text values are strings: a JSON number is not read as a phone number.
+        assert!(serde_json::from_str::<Phone>("12345678").is_err());
+        assert!(serde_json::from_str::<EmailAddress>("1").is_err());
     }
 }

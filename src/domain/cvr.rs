@@ -1,8 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::domain::DomainError;
 
 /// A CVR number, the identifier of a business in the Central Business Register.
@@ -99,34 +94,10 @@ fn weighted_sum(n: u32) -> u32 {
     sum
 }
 
-impl fmt::Display for Cvr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:08}", self.0)
-    }
-}
-
-impl FromStr for Cvr {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Cvr::parse(s)
-    }
-}
-
-impl Serialize for Cvr {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Cvr {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str_or_int(deserializer, Cvr::parse, |n| {
-            u32::try_from(n)
-                .map_err(|_| DomainError::CvrFormat)
-                .and_then(Cvr::from_u32)
-        })
-    }
+value_type! {
+    Cvr,
+    display: "{:08}", value,
+    from_int: Cvr::from_u32, too_large: DomainError::CvrFormat,
 }
 
 #[cfg(test)]
@@ -260,5 +231,21 @@ mod tests {
         assert!(serde_json::from_str::<Cvr>("\"10150818\"").is_err());
         assert!(serde_json::from_str::<Cvr>("-1").is_err());
         assert!(serde_json::from_str::<Cvr>("99999999999").is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_and_validation() {
+        let cvr = Cvr::from_u32(24_256_790).unwrap();
+        crate::domain::serde_util::assert_serde(
+            &cvr,
+            "\"24256790\"",
+            &[
+                ("\"24256791\"", DomainError::CvrChecksum),
+                ("24256791", DomainError::CvrChecksum),
+                ("\"01234567\"", DomainError::CvrLeadingZero),
+                ("4294967296", DomainError::CvrFormat),
+                ("\" \"", DomainError::Required),
+            ],
+        );
     }
 }

@@ -1,8 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::domain::{DomainError, Lang};
 
 /// A Danish industry code (Dansk Branchekode 2007, DB07): 6 digits, the first two of which
@@ -438,34 +433,10 @@ impl IndustryCode {
     }
 }
 
-impl fmt::Display for IndustryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:06}", self.0)
-    }
-}
-
-impl FromStr for IndustryCode {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IndustryCode::parse(s)
-    }
-}
-
-impl Serialize for IndustryCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for IndustryCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str_or_int(deserializer, IndustryCode::parse, |n| {
-            u32::try_from(n)
-                .map_err(|_| DomainError::IndustryCodeFormat)
-                .and_then(IndustryCode::from_u32)
-        })
-    }
+value_type! {
+    IndustryCode,
+    display: "{:06}", value,
+    from_int: IndustryCode::from_u32, too_large: DomainError::IndustryCodeFormat,
 }
 
 #[cfg(test)]
@@ -596,5 +567,22 @@ mod tests {
         assert_eq!(restaurant.title(Lang::Da), Some("Restauranter"));
         assert_eq!(restaurant.title(Lang::En), Some("Restaurants"));
         assert_eq!(IndustryCode::parse("011100").unwrap().title(Lang::Da), None);
+    }
+
+    #[test]
+    fn serde_round_trip_and_validation() {
+        // A section A code keeps its leading zero as a string.
+        let code = IndustryCode::from_u32(11_100).unwrap();
+        crate::domain::serde_util::assert_serde(
+            &code,
+            "\"011100\"",
+            &[
+                ("\"040000\"", DomainError::IndustryCodeUnknown),
+                ("40000", DomainError::IndustryCodeUnknown),
+                ("1000000", DomainError::IndustryCodeFormat),
+                ("\"56-10-10\"", DomainError::IndustryCodeFormat),
+                ("\"\"", DomainError::Required),
+            ],
+        );
     }
 }

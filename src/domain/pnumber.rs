@@ -1,8 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::domain::DomainError;
 
 /// A P-number, the identifier of a production unit (one workplace address of a business).
@@ -56,34 +51,10 @@ impl PNumber {
     }
 }
 
-impl fmt::Display for PNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for PNumber {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PNumber::parse(s)
-    }
-}
-
-impl Serialize for PNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for PNumber {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str_or_int(
-            deserializer,
-            PNumber::parse,
-            PNumber::from_u64,
-        )
-    }
+value_type! {
+    PNumber,
+    display: "{}", value,
+    from_int: PNumber::from_u64, too_large: DomainError::PNumberFormat,
 }
 
 #[cfg(test)]
@@ -151,5 +122,21 @@ mod tests {
         assert_eq!(json, "\"1012345678\"");
         let back: PNumber = serde_json::from_str("1012345678").unwrap();
         assert_eq!(back.value(), 1_012_345_678);
+    }
+
+    #[test]
+    fn serde_round_trip_and_validation() {
+        let p = PNumber::parse("1012 345 678").unwrap();
+        crate::domain::serde_util::assert_serde(
+            &p,
+            "\"1012345678\"",
+            &[
+                ("\"0123456789\"", DomainError::PNumberFormat),
+                ("\"1012-345-678\"", DomainError::PNumberFormat),
+                ("999999999", DomainError::PNumberFormat),
+                ("18446744073709551615", DomainError::PNumberFormat),
+                ("\"\"", DomainError::Required),
+            ],
+        );
     }
 }

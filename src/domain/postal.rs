@@ -1,8 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::domain::DomainError;
 
 /// A Danish postal code (1000-9990).
@@ -147,34 +142,10 @@ fn normalise_street(s: &str) -> String {
     out
 }
 
-impl fmt::Display for PostalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}", self.0)
-    }
-}
-
-impl FromStr for PostalCode {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PostalCode::parse(s)
-    }
-}
-
-impl Serialize for PostalCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for PostalCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::domain::serde_util::deserialize_str_or_int(deserializer, PostalCode::parse, |n| {
-            u16::try_from(n)
-                .map_err(|_| DomainError::PostalCodeRange)
-                .and_then(PostalCode::from_u16)
-        })
-    }
+value_type! {
+    PostalCode,
+    display: "{:04}", value,
+    from_int: PostalCode::from_u16, too_large: DomainError::PostalCodeRange,
 }
 
 #[cfg(test)]
@@ -327,5 +298,21 @@ mod tests {
         let d: District = serde_json::from_str("\"valby\"").unwrap();
         assert_eq!(d, District::Valby);
         assert!(serde_json::from_str::<District>("\"Valby Syd\"").is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_and_validation() {
+        let p = PostalCode::from_u16(1050).unwrap();
+        crate::domain::serde_util::assert_serde(
+            &p,
+            "\"1050\"",
+            &[
+                ("\"0999\"", DomainError::PostalCodeRange),
+                ("9999", DomainError::PostalCodeRange),
+                ("65536", DomainError::PostalCodeRange),
+                ("\"21 00\"", DomainError::PostalCodeFormat),
+                ("\"\"", DomainError::Required),
+            ],
+        );
     }
 }

@@ -50,31 +50,46 @@ impl<T> Visitor<'_> for ParseVisitor<T> {
     }
 }
 
-/// Deserialises a string through `from_str`.
-pub(crate) fn deserialize_str<'de, D, T>(
+/// Deserialises a string through `from_str`, or, given `from_int`, also an integer through
+/// `from_int`.
+pub(crate) fn deserialize<'de, D, T>(
     deserializer: D,
     from_str: FromStrFn<T>,
+    from_int: Option<FromIntFn<T>>,
 ) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
 {
-    deserializer.deserialize_str(ParseVisitor {
-        from_str,
-        from_int: None,
-    })
+    let visitor = ParseVisitor { from_str, from_int };
+    if from_int.is_some() {
+        deserializer.deserialize_any(visitor)
+    } else {
+        deserializer.deserialize_str(visitor)
+    }
 }
 
-/// Deserialises a string through `from_str` or an integer through `from_int`.
-pub(crate) fn deserialize_str_or_int<'de, D, T>(
-    deserializer: D,
-    from_str: FromStrFn<T>,
-    from_int: FromIntFn<T>,
-) -> Result<T, D::Error>
+/// Narrows an integer from a deserialiser to the argument type of `from_int` (`too_large`
+/// when it does not fit) and validates it with `from_int`.
+pub(crate) fn narrow<N: TryFrom<u64>, T>(
+    n: u64,
+    too_large: DomainError,
+    from_int: fn(N) -> Result<T, DomainError>,
+) -> Result<T, DomainError> {
+    N::try_from(n).map_err(|_| too_large).and_then(from_int)
+}
+
+/// Checks that `value` serialises to exactly `json` and back, and that each JSON text in
+/// `invalid` is rejected with its domain error (so deserialising went through the parser).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn assert_serde<T>(value: &T, json: &str, invalid: &[(&str, DomainError)])
 where
-    D: Deserializer<'de>,
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
 {
-    deserializer.deserialize_any(ParseVisitor {
-        from_str,
-        from_int: Some(from_int),
-    })
+    assert_eq!(serde_json::to_string(value).unwrap(), json);
+    assert_eq!(&serde_json::from_str::<T>(json).unwrap(), value, "{json}");
+    for (bad, want) in invalid {
+        let err = serde_json::from_str::<T>(bad).unwrap_err().to_string();
+        assert!(err.starts_with(&want.to_string()), "{bad}: {err}");
+    }
 }
