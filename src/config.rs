@@ -85,6 +85,10 @@ pub struct Settings {
     /// The team's shared address, told about each new need from the form
     /// (they arrive unassigned).
     pub team_email: Option<String>,
+    /// Where "now" comes from: the system clock, or in tests a fixed one.
+    /// Not a setting a file or the environment can change.
+    #[serde(skip)]
+    pub clock: crate::app::Clock,
 }
 
 impl Default for Settings {
@@ -119,6 +123,7 @@ impl Default for Settings {
             need_first_contact_days: 1,
             need_answer_days: 5,
             team_email: None,
+            clock: crate::app::Clock::system(),
         }
     }
 }

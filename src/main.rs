@@ -297,7 +297,8 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
             }
         })
     };
-    let result = import::run(&conn, reader, erhverv::domain::Lang::Da, None, 20).await;
+    let app = erhverv::app::App::for_cli(&conn)?;
+    let result = import::run(&app, reader, erhverv::domain::Lang::Da, None, 20).await;
     ticker.abort();
     pb.finish_and_clear();
     match result {
@@ -354,7 +355,9 @@ async fn outbox(settings: &Settings, action: OutboxAction) -> anyhow::Result<Exi
             }
         }
         OutboxAction::Retry { id } => {
-            if outbox::retry(&conn, id).await? {
+            let app = erhverv::app::App::for_cli(&conn)?;
+            let cmd = erhverv::email::commands::RetryEmail { email_id: id };
+            if app.run(erhverv::app::Actor::System, cmd).await? {
                 println!("#{id} queued again");
             } else {
                 eprintln!("error: #{id} is not a failed or dead email");

@@ -59,17 +59,31 @@ impl Application {
             mailer.spawn_worker(db.clone());
             crate::email::digest::spawn_scheduler(mailer.clone(), db.clone(), settings.digest_hour);
         }
-        let writer = crate::db::Writer::start(&db).context("starting the database writer")?;
+        let consultants = std::sync::Arc::new(crate::users::ConsultantCache::default());
+        let business_counts =
+            std::sync::Arc::new(crate::businesses::queries::CountCache::default());
+        let app = crate::app::App::new(
+            db.clone(),
+            settings.clock.clone(),
+            &mailer.domain,
+            crate::app::Wakers {
+                search: Some(search.clone()),
+                mailer: Some(mailer.clone()),
+                business_counts: Some(business_counts.clone()),
+                consultants: Some(consultants.clone()),
+            },
+        )
+        .context("starting the database writer")?;
         let state = web::Data::new(AppState {
-            writer,
+            app,
             db,
             templates: Templates::load()?,
             login_limiter: RateLimiter::new(settings.login_attempts, Duration::from_secs(15 * 60)),
             dummy_hash: crate::web::auth::hash_password("not-a-real-password")?,
             imports: Default::default(),
             search,
-            consultants: Default::default(),
-            business_counts: Default::default(),
+            consultants,
+            business_counts,
             mailer,
             need_limiter: RateLimiter::new(
                 settings.need_submissions_per_hour,

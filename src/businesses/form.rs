@@ -1,14 +1,13 @@
 //! Parsing the business form into domain types; a field that doesn't parse
-//! becomes a message next to that field, in the user's language.
-use std::collections::BTreeMap;
-
+//! becomes a field error (translated where the form is rendered).
+use crate::app::Invalid;
 use crate::domain::{
-    CompanyForm, Cvr, District, EmailAddress, IndustryCode, IndustrySection, Lang, Phone,
+    CompanyForm, Cvr, District, DomainError, EmailAddress, IndustryCode, IndustrySection, Phone,
     PostalCode, Segment, SizeBand, optional_text, required_text,
 };
 use crate::web::form::FormData;
 
-pub type FieldErrors = BTreeMap<&'static str, String>;
+pub use crate::web::fields::FieldErrors;
 
 /// A validated business, ready to store. Derived values (district, industry
 /// section, size band) are computed here, once.
@@ -47,92 +46,68 @@ impl BusinessInput {
     }
 
     /// Parses the posted form. `consultants` are the ids a business may be
-    /// assigned to.
-    pub fn parse(f: &FormData, lang: Lang, consultants: &[i32]) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let mut field = |name: &'static str, msg: String| {
-            errors.entry(name).or_insert(msg);
-        };
-        let cvr = Cvr::parse(f.get("cvr"))
-            .map_err(|e| field("cvr", e.message(lang)))
-            .ok();
-        let name = required_text(f.get("name"), 200)
-            .map_err(|e| field("name", e.message(lang)))
-            .ok();
-        let company_form = CompanyForm::parse(f.get("company_form"))
-            .map_err(|e| field("company_form", e.message(lang)))
-            .ok();
-        let street = optional_text(f.get("street"), 200)
-            .map_err(|e| field("street", e.message(lang)))
-            .ok()
+    /// assigned to. Every field's mistake is reported, not the first only.
+    pub fn parse(f: &FormData, consultants: &[i32]) -> Result<Self, Invalid> {
+        let mut e = Invalid::new();
+        let cvr = e.check("cvr", Cvr::parse(f.get("cvr")));
+        let name = e.check("name", required_text(f.get("name"), 200));
+        let company_form = e.check("company_form", CompanyForm::parse(f.get("company_form")));
+        let street = e
+            .check("street", optional_text(f.get("street"), 200))
             .flatten();
-        let postal_code = opt(f.get("postal_code"), PostalCode::parse)
-            .map_err(|e| field("postal_code", e.message(lang)))
-            .ok()
+        let postal_code = e
+            .check("postal_code", opt(f.get("postal_code"), PostalCode::parse))
             .flatten();
-        let city = optional_text(f.get("city"), 100)
-            .map_err(|e| field("city", e.message(lang)))
-            .ok()
+        let city = e.check("city", optional_text(f.get("city"), 100)).flatten();
+        let industry_code = e
+            .check(
+                "industry_code",
+                opt(f.get("industry_code"), IndustryCode::parse),
+            )
             .flatten();
-        let industry_code = opt(f.get("industry_code"), IndustryCode::parse)
-            .map_err(|e| field("industry_code", e.message(lang)))
-            .ok()
+        let employees = e
+            .check(
+                "employees",
+                opt(f.get("employees"), |s| match s.trim().parse::<u32>() {
+                    Ok(n) if n <= 1_000_000 => Ok(n),
+                    _ => Err(DomainError::EmployeesFormat),
+                }),
+            )
             .flatten();
-        let employees = match f.get("employees").trim() {
-            "" => None,
-            s => match s.parse::<u32>() {
-                Ok(n) if n <= 1_000_000 => Some(n),
-                _ => {
-                    field(
-                        "employees",
-                        crate::domain::DomainError::EmployeesFormat.message(lang),
-                    );
-                    None
-                }
-            },
-        };
-        let size = opt(f.get("size"), SizeBand::parse)
-            .map_err(|e| field("size", e.message(lang)))
-            .ok()
+        let size = e
+            .check("size", opt(f.get("size"), SizeBand::parse))
             .flatten();
-        let consultant_id = match f.get("consultant_id").trim() {
-            "" => None,
-            s => match s.parse::<i32>() {
-                Ok(id) if consultants.contains(&id) => Some(id),
-                _ => {
-                    field(
-                        "consultant_id",
-                        crate::domain::DomainError::UnknownValue.message(lang),
-                    );
-                    None
-                }
-            },
-        };
-        let email = opt(f.get("email"), EmailAddress::parse)
-            .map_err(|e| field("email", e.message(lang)))
-            .ok()
+        let consultant_id = e
+            .check(
+                "consultant_id",
+                opt(f.get("consultant_id"), |s| match s.trim().parse::<i32>() {
+                    Ok(id) if consultants.contains(&id) => Ok(id),
+                    _ => Err(DomainError::UnknownConsultant),
+                }),
+            )
             .flatten();
-        let phone = opt(f.get("phone"), Phone::parse)
-            .map_err(|e| field("phone", e.message(lang)))
-            .ok()
+        let email = e
+            .check("email", opt(f.get("email"), EmailAddress::parse))
             .flatten();
-        let notes = optional_text(f.get("notes"), 5000)
-            .map_err(|e| field("notes", e.message(lang)))
-            .ok()
+        let phone = e
+            .check("phone", opt(f.get("phone"), Phone::parse))
+            .flatten();
+        let notes = e
+            .check("notes", optional_text(f.get("notes"), 5000))
             .flatten();
         let mut segments = Vec::new();
         for s in f.all("segments") {
-            match Segment::parse(s) {
-                Ok(seg) if !segments.contains(&seg) => segments.push(seg),
-                Ok(_) => {}
-                Err(e) => field("segments", e.message(lang)),
+            if let Some(seg) = e.check("segments", Segment::parse(s))
+                && !segments.contains(&seg)
+            {
+                segments.push(seg);
             }
         }
-        match (cvr, name, company_form) {
-            (Some(cvr), Some(name), Some(company_form)) if errors.is_empty() => Ok(BusinessInput {
-                cvr,
-                name,
-                company_form,
+        e.into_result(|| {
+            Some(BusinessInput {
+                cvr: cvr?,
+                name: name?,
+                company_form: company_form?,
                 street,
                 postal_code,
                 city,
@@ -146,9 +121,8 @@ impl BusinessInput {
                 phone,
                 notes,
                 segments,
-            }),
-            _ => Err(errors),
-        }
+            })
+        })
     }
 }
 

@@ -1,16 +1,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono_tz::Europe::Copenhagen;
-use entity::{business, contact_person, p_unit};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use entity::business;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use tera::Context;
 
+use super::commands::{AddContactPerson, AddPUnit, RemoveContactPerson, RemovePUnit, SaveBusiness};
 use super::form::{BusinessInput, FieldErrors, opt};
-use super::queries::{self, ListFilter, PAGE_SIZE, SaveOutcome, Sort};
+use super::queries::{self, ListFilter, PAGE_SIZE, Sort};
+use crate::app::{Error as AppErr, Invalid, RecordRef};
 use crate::domain::{
     CompanyForm, ContactChannel, ContactOutcome, District, EmailAddress, IndustryCode,
     IndustrySection, Lang, PNumber, Phone, PostalCode, Segment, SizeBand, optional_text,
@@ -18,13 +17,12 @@ use crate::domain::{
 };
 use crate::web::{
     AppState,
-    auth::Staff,
+    auth::{CaseWorker, Staff},
     error::AppError,
-    fields::{Field, first_error},
+    fields::{Field, first_error, messages},
     form::{Form, FormData, query},
     render::{html_status, see_other},
 };
-use crate::{audit, db};
 
 /// (code, label) pairs for a select or a filter.
 pub type Options = Vec<(String, String)>;
@@ -168,9 +166,8 @@ pub fn view(
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let q = query(&req);
     let filter = ListFilter::from_query(&q, staff.id);
     let choices = Choices::load(&state, staff.lang).await?;
@@ -271,15 +268,7 @@ struct PersonView {
     primary: bool,
 }
 
-pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&Copenhagen)
-        .format("%d-%m-%Y %H:%M")
-        .to_string()
-}
-
-pub fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
-}
+pub use crate::app::clock::{format_date as date, format_local as local_time};
 
 async fn detail_page(
     state: &AppState,
@@ -375,6 +364,7 @@ async fn detail_page(
         .collect();
     ctx.insert("needs", &needs);
     ctx.insert("form_error", "");
+    ctx.insert("p_unit_owner", &Option::<i32>::None);
     ctx.insert("p_units", &p_units);
     ctx.insert("persons", &persons);
     ctx.insert(
@@ -395,10 +385,9 @@ async fn detail_page(
 #[get("/businesses/{id}")]
 async fn detail(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     detail_page(&state, &staff, *id, |_| {}, actix_web::http::StatusCode::OK).await
 }
 
@@ -511,8 +500,7 @@ fn typed(f: &FormData) -> BTreeMap<String, String> {
 }
 
 #[get("/businesses/new")]
-async fn new_form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
+async fn new_form(state: web::Data<AppState>, staff: CaseWorker) -> Result<HttpResponse, AppError> {
     let mut v: BTreeMap<String, String> = FIELDS
         .iter()
         .map(|k| (k.to_string(), String::new()))
@@ -539,31 +527,19 @@ async fn save(
     id: Option<i32>,
     f: FormData,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let ids = consultant_ids(state).await?;
     let segments: Vec<String> = f.all("segments").into_iter().map(String::from).collect();
-    let input = match BusinessInput::parse(&f, staff.lang, &ids) {
-        Ok(i) => i,
-        Err(errors) => {
-            return form_page(state, staff, id, typed(&f), segments, &errors, None).await;
+    let result = match BusinessInput::parse(&f, &ids) {
+        Ok(input) => {
+            state
+                .app
+                .run(staff.actor(), SaveBusiness { id, input })
+                .await
         }
+        Err(invalid) => Err(invalid.into()),
     };
-    if let Some(id) = id {
-        // The CVR number identifies the business; it is not edited.
-        let row = business::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if row.cvr as u32 != input.cvr.value() {
-            let mut errors = FieldErrors::new();
-            errors.insert("cvr", staff.t("cvr_cannot_change").into());
-            return form_page(state, staff, Some(id), typed(&f), segments, &errors, None).await;
-        }
-    }
-    match queries::save(&state.db, id, &input, staff.id).await? {
-        SaveOutcome::Saved(saved) => {
-            state.search.changed();
-            state.business_counts.invalidate();
+    match result {
+        Ok(saved) => {
             staff.flash(if id.is_some() {
                 "business_saved"
             } else {
@@ -571,28 +547,27 @@ async fn save(
             });
             Ok(see_other(&format!("/businesses/{saved}")))
         }
-        SaveOutcome::DuplicateCvr(existing) => {
-            let mut errors = FieldErrors::new();
-            errors.insert("cvr", staff.t("cvr_exists").into());
-            form_page(
-                state,
-                staff,
-                id,
-                typed(&f),
-                segments,
-                &errors,
-                Some(existing),
-            )
-            .await
+        Err(e) => {
+            let Some(invalid) = e.field_errors() else {
+                return Err(e.into());
+            };
+            let duplicate = match e {
+                AppErr::Conflict {
+                    existing: Some(RecordRef::Business(b)),
+                    ..
+                } => Some(b),
+                _ => None,
+            };
+            let errors = messages(&invalid, staff.lang);
+            form_page(state, staff, id, typed(&f), segments, &errors, duplicate).await
         }
-        SaveOutcome::NotFound => Err(AppError::NotFound),
     }
 }
 
 #[post("/businesses")]
 async fn create(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     save(&state, &staff, None, f).await
@@ -601,10 +576,9 @@ async fn create(
 #[get("/businesses/{id}/edit")]
 async fn edit_form(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let b = business::Entity::find_by_id(*id)
         .one(&state.db)
         .await?
@@ -661,43 +635,11 @@ async fn edit_form(
 #[post("/businesses/{id}")]
 async fn update(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     save(&state, &staff, Some(*id), f).await
-}
-
-/// Finishes a write to a business's P-units or contact persons: the audit
-/// event and the search-sync entry in the same transaction, then commit.
-async fn commit_child(
-    state: &AppState,
-    staff: &Staff,
-    tx: crate::db::WriteTx,
-    id: i32,
-    action: &str,
-    entity: &str,
-    child_id: i32,
-) -> Result<(), AppError> {
-    audit::record(
-        &tx,
-        Some(staff.id),
-        action,
-        entity,
-        Some(child_id),
-        Some(format!("business {id}")),
-    )
-    .await?;
-    crate::search::sync::enqueue(
-        &tx,
-        crate::search::DocKind::Business,
-        &[id],
-        crate::search::sync::UPSERT,
-    )
-    .await?;
-    tx.commit().await?;
-    state.search.changed();
-    Ok(())
 }
 
 fn unit_fields(staff: &Staff, v: &BTreeMap<&'static str, String>, e: &FieldErrors) -> Vec<Field> {
@@ -736,58 +678,47 @@ fn to_map(f: &FormData, keys: &[&'static str]) -> BTreeMap<&'static str, String>
 #[post("/businesses/{id}/p-units")]
 async fn add_p_unit(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let id = *id;
-    let lang = staff.lang;
-    let mut errors = FieldErrors::new();
-    let p_number = PNumber::parse(f.get("p_number"))
-        .map_err(|e| errors.insert("p_number", e.message(lang)))
-        .ok();
-    let street = optional_text(f.get("street"), 200)
-        .map_err(|e| errors.insert("street", e.message(lang)))
-        .ok()
-        .flatten();
-    let postal = opt(f.get("postal_code"), PostalCode::parse)
-        .map_err(|e| errors.insert("postal_code", e.message(lang)))
-        .ok()
-        .flatten();
-    let city = optional_text(f.get("city"), 100)
-        .map_err(|e| errors.insert("city", e.message(lang)))
-        .ok()
-        .flatten();
-    if let (Some(p), true) = (p_number, errors.is_empty()) {
-        let tx = db::begin_write(&state.db).await?;
-        business::Entity::find_by_id(id)
-            .one(&tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let taken = p_unit::Entity::find()
-            .filter(p_unit::Column::PNumber.eq(p.value() as i64))
-            .one(&tx)
-            .await?;
-        if taken.is_none() {
-            let row = p_unit::ActiveModel {
-                business_id: Set(id),
-                p_number: Set(p.value() as i64),
-                street: Set(street),
-                postal_code: Set(postal.map(|p| i32::from(p.value()))),
-                city: Set(city),
-                ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
-            commit_child(&state, &staff, tx, id, "create", "p_unit", row.id).await?;
+    let mut e = Invalid::new();
+    let p_number = e.check("p_number", PNumber::parse(f.get("p_number")));
+    let street = e.check("street", optional_text(f.get("street"), 200));
+    let postal_code = e.check("postal_code", opt(f.get("postal_code"), PostalCode::parse));
+    let city = e.check("city", optional_text(f.get("city"), 100));
+    let cmd = e.into_result(|| {
+        Some(AddPUnit {
+            business_id: id,
+            p_number: p_number?,
+            street: street?,
+            postal_code: postal_code?,
+            city: city?,
+        })
+    });
+    let result = match cmd {
+        Ok(cmd) => state.app.run(staff.actor(), cmd).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    let (invalid, owner) = match result {
+        Ok(_) => {
             staff.flash("p_unit_added");
             return Ok(see_other(&format!("/businesses/{id}#p-units")));
         }
-        errors.insert("p_number", staff.t("p_number_exists").into());
-    }
+        Err(e) => {
+            let owner = match &e {
+                AppErr::Conflict {
+                    existing: Some(RecordRef::Business(b)),
+                    ..
+                } => Some(*b),
+                _ => None,
+            };
+            (e.field_errors().ok_or(e)?, owner)
+        }
+    };
     let values = to_map(&f, &["p_number", "street", "postal_code", "city"]);
-    let fields = unit_fields(&staff, &values, &errors);
+    let fields = unit_fields(&staff, &values, &messages(&invalid, staff.lang));
     detail_page(
         &state,
         &staff,
@@ -795,6 +726,7 @@ async fn add_p_unit(
         |ctx| {
             ctx.insert("unit_fields", &fields);
             ctx.insert("form_error", "unit");
+            ctx.insert("p_unit_owner", &owner);
         },
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -804,88 +736,58 @@ async fn add_p_unit(
 #[post("/businesses/{id}/p-units/{pid}/delete")]
 async fn remove_p_unit(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     path: web::Path<(i32, i32)>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    let (id, pid) = *path;
-    let tx = db::begin_write(&state.db).await?;
-    let res = p_unit::Entity::delete_many()
-        .filter(p_unit::Column::Id.eq(pid))
-        .filter(p_unit::Column::BusinessId.eq(id))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound);
-    }
-    commit_child(&state, &staff, tx, id, "delete", "p_unit", pid).await?;
+    let (business_id, p_unit_id) = *path;
+    let cmd = RemovePUnit {
+        business_id,
+        p_unit_id,
+    };
+    state.app.run(staff.actor(), cmd).await?;
     staff.flash("p_unit_removed");
-    Ok(see_other(&format!("/businesses/{id}#p-units")))
+    Ok(see_other(&format!("/businesses/{business_id}#p-units")))
 }
 
 #[post("/businesses/{id}/persons")]
 async fn add_person(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let id = *id;
-    let lang = staff.lang;
-    let mut errors = FieldErrors::new();
-    let name = required_text(f.get("name"), 120)
-        .map_err(|e| errors.insert("name", e.message(lang)))
-        .ok();
-    let role = optional_text(f.get("role"), 120)
-        .map_err(|e| errors.insert("role", e.message(lang)))
-        .ok()
-        .flatten();
-    let email = opt(f.get("email"), EmailAddress::parse)
-        .map_err(|e| errors.insert("email", e.message(lang)))
-        .ok()
-        .flatten();
-    let phone = opt(f.get("phone"), Phone::parse)
-        .map_err(|e| errors.insert("phone", e.message(lang)))
-        .ok()
-        .flatten();
+    let mut e = Invalid::new();
+    let name = e.check("name", required_text(f.get("name"), 120));
+    let role = e.check("role", optional_text(f.get("role"), 120));
+    let email = e.check("email", opt(f.get("email"), EmailAddress::parse));
+    let phone = e.check("phone", opt(f.get("phone"), Phone::parse));
     let primary = f.checked("primary");
-    if let (Some(name), true) = (name, errors.is_empty()) {
-        let tx = db::begin_write(&state.db).await?;
-        business::Entity::find_by_id(id)
-            .one(&tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if primary {
-            // One primary contact per business.
-            contact_person::Entity::update_many()
-                .col_expr(
-                    contact_person::Column::IsPrimary,
-                    sea_orm::sea_query::Expr::value(false),
-                )
-                .filter(contact_person::Column::BusinessId.eq(id))
-                .exec(&tx)
-                .await?;
+    let cmd = e.into_result(|| {
+        Some(AddContactPerson {
+            business_id: id,
+            name: name?,
+            role: role?,
+            email: email?,
+            phone: phone?,
+            primary,
+        })
+    });
+    let result = match cmd {
+        Ok(cmd) => state.app.run(staff.actor(), cmd).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    let invalid = match result {
+        Ok(_) => {
+            staff.flash("person_added");
+            return Ok(see_other(&format!("/businesses/{id}#persons")));
         }
-        let row = contact_person::ActiveModel {
-            business_id: Set(id),
-            name: Set(name),
-            role: Set(role),
-            email: Set(email.map(|e| e.as_str().to_string())),
-            phone: Set(phone.map(|p| p.as_str().to_string())),
-            is_primary: Set(primary),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await?;
-        commit_child(&state, &staff, tx, id, "create", "contact_person", row.id).await?;
-        staff.flash("person_added");
-        return Ok(see_other(&format!("/businesses/{id}#persons")));
-    }
+        Err(e) => e.field_errors().ok_or(e)?,
+    };
     let mut values = to_map(&f, &["name", "role", "email", "phone"]);
     values.insert("primary", if primary { "on".into() } else { String::new() });
-    let fields = person_fields(&staff, &values, &errors);
+    let fields = person_fields(&staff, &values, &messages(&invalid, staff.lang));
     detail_page(
         &state,
         &staff,
@@ -902,24 +804,18 @@ async fn add_person(
 #[post("/businesses/{id}/persons/{pid}/delete")]
 async fn remove_person(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     path: web::Path<(i32, i32)>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    let (id, pid) = *path;
-    let tx = db::begin_write(&state.db).await?;
-    let res = contact_person::Entity::delete_many()
-        .filter(contact_person::Column::Id.eq(pid))
-        .filter(contact_person::Column::BusinessId.eq(id))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound);
-    }
-    commit_child(&state, &staff, tx, id, "delete", "contact_person", pid).await?;
+    let (business_id, person_id) = *path;
+    let cmd = RemoveContactPerson {
+        business_id,
+        person_id,
+    };
+    state.app.run(staff.actor(), cmd).await?;
     staff.flash("person_removed");
-    Ok(see_other(&format!("/businesses/{id}#persons")))
+    Ok(see_other(&format!("/businesses/{business_id}#persons")))
 }
 
 /// The overview: aggregate counts only, so the council may read it too.

@@ -1,5 +1,6 @@
 //! The business registry: list with filters, detail page, create and edit,
 //! P-units and contact persons.
+pub mod commands;
 mod form;
 mod handlers;
 pub mod queries;

@@ -2,17 +2,15 @@
 //! and the create/update transaction.
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{app_user, business, business_segment, contact, contact_person, p_unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
 use super::BusinessInput;
 use crate::domain::{District, IndustrySection, Segment, SizeBand};
 use crate::web::form::FormData;
-use crate::{audit, db};
 
 pub const PAGE_SIZE: u64 = 20;
 
@@ -348,64 +346,6 @@ pub fn apply(input: &BusinessInput, am: &mut business::ActiveModel) {
     am.email = Set(input.email.as_ref().map(|e| e.as_str().into()));
     am.phone = Set(input.phone.as_ref().map(|p| p.as_str().into()));
     am.notes = Set(input.notes.clone());
-}
-
-pub enum SaveOutcome {
-    Saved(i32),
-    /// The CVR number belongs to this other business.
-    DuplicateCvr(i32),
-    NotFound,
-}
-
-/// Creates (`id` None) or updates a business with its segments and an audit
-/// event, in one write transaction. The CVR check happens inside the
-/// transaction, so two simultaneous creations can't both pass it.
-pub async fn save(
-    db: &DatabaseConnection,
-    id: Option<i32>,
-    input: &BusinessInput,
-    actor: i32,
-) -> Result<SaveOutcome, DbErr> {
-    let tx = db::begin_write(db).await?;
-    if let Some(existing) = find_by_cvr(&tx, input.cvr.value()).await?
-        && Some(existing.id) != id
-    {
-        return Ok(SaveOutcome::DuplicateCvr(existing.id));
-    }
-    let now = Utc::now();
-    let saved = match id {
-        None => {
-            let mut am = business::ActiveModel {
-                source: Set("manual".into()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            apply(input, &mut am);
-            am.insert(&tx).await?
-        }
-        Some(id) => {
-            let Some(row) = business::Entity::find_by_id(id).one(&tx).await? else {
-                return Ok(SaveOutcome::NotFound);
-            };
-            let mut am: business::ActiveModel = row.into();
-            apply(input, &mut am);
-            am.updated_at = Set(now);
-            am.update(&tx).await?
-        }
-    };
-    set_segments(&tx, saved.id, &input.segments).await?;
-    crate::search::sync::enqueue(
-        &tx,
-        crate::search::DocKind::Business,
-        &[saved.id],
-        crate::search::sync::UPSERT,
-    )
-    .await?;
-    let action = if id.is_none() { "create" } else { "update" };
-    audit::record(&tx, Some(actor), action, "business", Some(saved.id), None).await?;
-    tx.commit().await?;
-    Ok(SaveOutcome::Saved(saved.id))
 }
 
 pub async fn set_segments<C: ConnectionTrait>(

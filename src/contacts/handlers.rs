@@ -7,11 +7,12 @@ use entity::business;
 use sea_orm::EntityTrait;
 use serde::Serialize;
 
+use super::commands::{CompleteFollowUp, LogContact};
 use super::queries::{self, NewContact};
 use crate::domain::{ContactChannel, ContactOutcome, Lang, optional_text, required_text};
 use crate::web::{
     AppState,
-    auth::Staff,
+    auth::{CaseWorker, Staff},
     error::AppError,
     fields::{Field, first_error},
     form::{Form, FormData, query},
@@ -19,9 +20,10 @@ use crate::web::{
     render::see_other,
 };
 
-/// Today in Copenhagen: the date a consultant means by "today".
+/// Today in Copenhagen: the date a consultant means by "today" (the
+/// system clock; pages use the application's clock).
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&Copenhagen).date_naive()
+    crate::app::Clock::system().today()
 }
 
 /// A local Copenhagen date and time as typed (`2026-11-27T10:30` from a
@@ -165,10 +167,9 @@ async fn form_page(
 #[get("/businesses/{id}/contacts/new")]
 async fn new_form(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let now = Utc::now()
         .with_timezone(&Copenhagen)
         .format("%Y-%m-%dT%H:%M")
@@ -186,17 +187,17 @@ async fn new_form(
 #[post("/businesses/{id}/contacts")]
 async fn create(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let id = *id;
     match parse(&f, id, staff.lang) {
         Ok(c) => {
-            queries::create(&state.db, c, staff.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            state
+                .app
+                .run(staff.actor(), LogContact { contact: c })
+                .await?;
             staff.flash("contact_saved");
             Ok(see_other(&format!("/businesses/{id}#timeline")))
         }
@@ -248,7 +249,7 @@ fn row(
         outcome: ContactOutcome::parse(&c.outcome)
             .map(|x| x.label(lang))
             .unwrap_or(""),
-        follow_up_on: c.follow_up_on.map(|d| d.format("%d-%m-%Y").to_string()),
+        follow_up_on: c.follow_up_on.map(|d| crate::app::clock::format_date(d)),
         state: match c.follow_up_on {
             Some(d) if d < today => "overdue",
             Some(d) if d == today => "today",
@@ -258,9 +259,11 @@ fn row(
 }
 
 #[get("/followups")]
-async fn followups(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    let today = today();
+async fn followups(
+    state: web::Data<AppState>,
+    staff: CaseWorker,
+) -> Result<HttpResponse, AppError> {
+    let today = state.app.clock.today();
     let rows: Vec<Row> = queries::open_followups(&state.db, staff.id)
         .await?
         .iter()
@@ -276,14 +279,12 @@ async fn followups(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespo
 #[post("/followups/{id}/done")]
 async fn mark_done(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    if !queries::mark_done(&state.db, *id, staff.id).await? {
-        return Err(AppError::NotFound);
-    }
+    let cmd = CompleteFollowUp { contact_id: *id };
+    state.app.run(staff.actor(), cmd).await?;
     staff.flash("followup_done");
     Ok(see_other("/followups"))
 }
@@ -292,16 +293,15 @@ async fn mark_done(
 async fn mine(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let page: u64 = query(&req)
         .get("page")
         .parse()
         .unwrap_or(1)
         .clamp(1, 100_000);
     let (rows, total) = queries::mine(&state.db, staff.id, page).await?;
-    let today = today();
+    let today = state.app.clock.today();
     let rows: Vec<Row> = rows
         .iter()
         .map(|(c, b)| row(c, b.as_ref(), staff.lang, today))

@@ -1,5 +1,6 @@
 //! The contact log: calls, meetings, visits, emails and events with a
 //! business, with optional follow-up dates.
+pub mod commands;
 mod handlers;
 pub mod queries;
 

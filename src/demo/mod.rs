@@ -105,10 +105,7 @@ async fn seed_users(db: &DatabaseConnection) -> anyhow::Result<Vec<i32>> {
                         .map(|e| e.as_str().to_string()),
                     role,
                 };
-                crate::users::create(&tx, &new, hash, None)
-                    .await?
-                    .map_err(|e| anyhow::anyhow!("creating demo user: {e}"))?
-                    .id
+                crate::users::insert_demo_user(&tx, &new, hash).await?.id
             }
         };
         if role == Role::Consultant {
@@ -242,7 +239,7 @@ async fn seed_businesses(
             &tx,
             crate::search::DocKind::Business,
             chunk_ids,
-            crate::search::sync::UPSERT,
+            crate::search::sync::SyncOp::Upsert,
         )
         .await?;
         if !segs.is_empty() {

@@ -302,7 +302,7 @@ pub async fn seed(
         &tx,
         crate::search::DocKind::Need,
         &ids,
-        crate::search::sync::UPSERT,
+        crate::search::sync::SyncOp::Upsert,
     )
     .await?;
     tx.commit().await?;

@@ -52,6 +52,25 @@ pub enum DomainError {
     RecordTooLong { max_bytes: usize },
     /// The file could not be read further (the reason is the I/O error's text).
     ReadFailed(String),
+    /// A unique value another record already has (the caller links to it).
+    AlreadyExists,
+    /// A CVR number that another business in the registry has.
+    CvrTaken,
+    /// The CVR number identifies a business; an edit cannot change it.
+    CvrCannotChange,
+    /// A username another staff account has.
+    UsernameTaken,
+    /// A username with other characters than a-z, 0-9, `.`, `-`, `_`, or not 2-40 long.
+    UsernameInvalid,
+    /// A password shorter than 10 characters.
+    PasswordTooShort,
+    /// A consultant id that is not an enabled consultant or admin.
+    UnknownConsultant,
+    /// A need status change the pipeline does not allow (codes of both statuses).
+    StatusChangeNotAllowed {
+        from: &'static str,
+        to: &'static str,
+    },
 }
 
 impl DomainError {
@@ -154,6 +173,53 @@ impl DomainError {
                 format!("Filen kunne ikke læses færdig: {reason}"),
                 format!("The file could not be read to the end: {reason}"),
             ),
+            E::AlreadyExists => (
+                "Værdien er allerede registreret på en anden post.".into(),
+                "The value is already registered on another record.".into(),
+            ),
+            E::CvrTaken => (
+                "En virksomhed med dette CVR-nummer findes allerede.".into(),
+                "A business with this CVR number already exists.".into(),
+            ),
+            E::CvrCannotChange => (
+                "CVR-nummeret kan ikke ændres.".into(),
+                "The CVR number cannot be changed.".into(),
+            ),
+            E::UsernameTaken => (
+                "Brugernavnet er optaget.".into(),
+                "The username is taken.".into(),
+            ),
+            E::UsernameInvalid => (
+                "Brugernavnet må kun indeholde små bogstaver, tal, punktum, bindestreg og understreg (2–40 tegn).".into(),
+                "The username may only contain lower-case letters, digits, dot, hyphen and underscore (2–40 characters).".into(),
+            ),
+            E::PasswordTooShort => (
+                "Adgangskoden skal være mindst 10 tegn.".into(),
+                "The password must be at least 10 characters.".into(),
+            ),
+            E::UnknownConsultant => (
+                "Vælg en aktiv konsulent fra listen.".into(),
+                "Choose an active consultant from the list.".into(),
+            ),
+            E::StatusChangeNotAllowed { from, to } => {
+                let name = |code: &str, lang| {
+                    crate::domain::NeedStatus::parse(code)
+                        .map(|s| s.label(lang).to_string())
+                        .unwrap_or_else(|_| code.to_string())
+                };
+                (
+                    format!(
+                        "Et behov kan ikke skifte fra «{}» til «{}».",
+                        name(from, Lang::Da),
+                        name(to, Lang::Da)
+                    ),
+                    format!(
+                        "A need cannot change from “{}” to “{}”.",
+                        name(from, Lang::En),
+                        name(to, Lang::En)
+                    ),
+                )
+            }
         };
         match lang {
             Lang::Da => da,
@@ -194,11 +260,25 @@ mod tests {
             },
             DomainError::RecordTooLong { max_bytes: 1024 },
             DomainError::ReadFailed("disk gone".into()),
+            DomainError::AlreadyExists,
+            DomainError::CvrTaken,
+            DomainError::CvrCannotChange,
+            DomainError::UsernameTaken,
+            DomainError::UsernameInvalid,
+            DomainError::PasswordTooShort,
+            DomainError::UnknownConsultant,
+            DomainError::StatusChangeNotAllowed {
+                from: "filled",
+                to: "new",
+            },
         ];
         for e in all {
             let da = e.message(Lang::Da);
             let en = e.message(Lang::En);
-            assert!(da.ends_with('.') || da.ends_with("gone"), "{da}");
+            assert!(
+                da.ends_with('.') || da.ends_with("gone") || da.ends_with(")."),
+                "{da}"
+            );
             assert_ne!(da, en, "{e:?} must be translated");
             assert_eq!(e.to_string(), en);
         }

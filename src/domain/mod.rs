@@ -8,23 +8,27 @@
 #[macro_use]
 mod macros;
 
+mod audit;
 mod contact_info;
 mod cvr;
 mod error;
 mod industry;
 mod kinds;
 mod lang;
+mod need;
 mod pnumber;
 mod postal;
 mod serde_util;
 mod text;
 
+pub use audit::{AuditAction, AuditEntity};
 pub use contact_info::{EmailAddress, Phone};
 pub use cvr::Cvr;
 pub use error::DomainError;
 pub use industry::{IndustryCode, IndustrySection};
 pub use kinds::{CompanyForm, ContactChannel, ContactOutcome, Role, Segment, SizeBand};
 pub use lang::Lang;
+pub use need::NeedStatus;
 pub use pnumber::PNumber;
 pub use postal::{District, PostalCode};
 pub use text::{optional_text, required_text};

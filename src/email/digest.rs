@@ -57,7 +57,7 @@ async fn overdue_needs(
                 reference: n.reference,
                 company: n.company_name,
                 job: format!("{} × {}", n.positions, n.job_title),
-                due: due.format("%d-%m-%Y").to_string(),
+                due: crate::app::clock::format_date(due),
             })
         })
         .collect())
@@ -106,7 +106,7 @@ pub async fn enqueue_digests(
                     business_id: c.business_id,
                     business: b.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
                     subject: c.subject.clone(),
-                    due: d.format("%d-%m-%Y").to_string(),
+                    due: crate::app::clock::format_date(d),
                     overdue: d < today,
                 })
             })

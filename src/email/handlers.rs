@@ -1,5 +1,6 @@
 //! Scheduling follow-up emails from a business page, and the admins' view
 //! of the outbox.
+use super::commands::{CancelEmail, RetryEmail, ScheduleEmail};
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -14,7 +15,7 @@ use super::{outbox, render::FOLLOWUP_TEMPLATES};
 use crate::domain::{Lang, optional_text};
 use crate::web::{
     AppState,
-    auth::{Staff, random_token},
+    auth::{Admin, CaseWorker, Staff, random_token},
     error::AppError,
     fields::{Field, first_error},
     form::{Form, FormData},
@@ -240,16 +241,15 @@ async fn form_page(
 #[get("/businesses/{id}/emails/new")]
 async fn new_form(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let b = business::Entity::find_by_id(*id)
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
     let persons = persons_with_email(&state, b.id).await?;
-    let tomorrow = Utc::now().with_timezone(&Copenhagen).date_naive() + Duration::days(1);
+    let tomorrow = state.app.clock.today() + Duration::days(1);
     let mut v = BTreeMap::new();
     v.insert(
         "person_id",
@@ -274,11 +274,10 @@ async fn new_form(
 #[post("/businesses/{id}/emails")]
 async fn schedule(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let b = business::Entity::find_by_id(*id)
         .one(&state.db)
         .await?
@@ -327,38 +326,23 @@ async fn schedule(
     }
     let idem = f.token("idem").unwrap_or_else(random_token);
     let recipient = s.person.email.clone().unwrap_or_default();
-    let tx = crate::db::begin_write(&state.db).await?;
-    let queued = outbox::enqueue(
-        &tx,
-        outbox::NewEmail {
-            recipient,
-            template: s.template.to_string(),
-            lang: s.lang.as_str().to_string(),
-            subject: rendered.subject,
-            body_text: rendered.text,
-            body_html: rendered.html,
-            idempotency_key: format!("followup:{}:{idem}", b.id),
-            case_related: s.case_related,
-            business_id: Some(b.id),
-            created_by: Some(staff.id),
-            send_at: s.send_at,
-        },
-        &state.mailer.domain,
-    )
-    .await?;
-    if queued {
-        crate::audit::record(
-            &tx,
-            Some(staff.id),
-            "schedule_email",
-            "business",
-            Some(b.id),
-            Some(s.template.to_string()),
-        )
+    let email = outbox::NewEmail {
+        recipient,
+        template: s.template.to_string(),
+        lang: s.lang.as_str().to_string(),
+        subject: rendered.subject,
+        body_text: rendered.text,
+        body_html: rendered.html,
+        idempotency_key: format!("followup:{}:{idem}", b.id),
+        case_related: s.case_related,
+        business_id: Some(b.id),
+        created_by: Some(staff.id),
+        send_at: s.send_at,
+    };
+    state
+        .app
+        .run(staff.actor(), ScheduleEmail { email })
         .await?;
-    }
-    tx.commit().await?;
-    state.mailer.changed();
     staff.flash(if s.moved {
         "email_scheduled_monday"
     } else {
@@ -370,22 +354,16 @@ async fn schedule(
 #[post("/businesses/{id}/emails/{eid}/cancel")]
 async fn cancel(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     path: web::Path<(i32, i64)>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let (id, eid) = *path;
-    if outbox::cancel(&state.db, eid, id).await? {
-        crate::audit::record(
-            &state.db,
-            Some(staff.id),
-            "cancel_email",
-            "business",
-            Some(id),
-            None,
-        )
-        .await?;
+    let cmd = CancelEmail {
+        business_id: id,
+        email_id: eid,
+    };
+    if state.app.run(staff.actor(), cmd).await? {
         staff.flash("email_cancelled");
     } else {
         staff.flash("email_cannot_cancel");
@@ -407,8 +385,7 @@ struct Row {
 }
 
 #[get("/admin/outbox")]
-async fn admin_page(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
+async fn admin_page(state: web::Data<AppState>, staff: Admin) -> Result<HttpResponse, AppError> {
     let counts = outbox::counts(&state.db).await?;
     let rows: Vec<Row> = outbox::problems(&state.db)
         .await?
@@ -436,22 +413,12 @@ async fn admin_page(state: web::Data<AppState>, staff: Staff) -> Result<HttpResp
 #[post("/admin/outbox/{id}/retry")]
 async fn admin_retry(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Admin,
     id: web::Path<i64>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
-    if outbox::retry(&state.db, *id).await? {
-        crate::audit::record(
-            &state.db,
-            Some(staff.id),
-            "retry_email",
-            "outbox_email",
-            None,
-            Some(id.to_string()),
-        )
-        .await?;
-        state.mailer.changed();
+    let cmd = RetryEmail { email_id: *id };
+    if state.app.run(staff.actor(), cmd).await? {
         staff.flash("email_retry_queued");
     }
     Ok(see_other("/admin/outbox"))

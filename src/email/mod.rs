@@ -5,6 +5,7 @@
 //! scheduled follow-ups and the consultants' morning digest.
 //!
 //! Logs name the recipient's domain, never the address.
+pub mod commands;
 pub mod digest;
 mod handlers;
 pub mod outbox;

@@ -208,10 +208,10 @@ pub async fn mark_failed(
 }
 
 /// Puts a failed or dead email back in the queue, due now.
-pub async fn retry(db: &DatabaseConnection, id: i64) -> Result<bool, DbErr> {
+pub async fn retry<C: ConnectionTrait>(db: &C, id: i64, now: DateTime<Utc>) -> Result<bool, DbErr> {
     let res = outbox_email::Entity::update_many()
         .col_expr(outbox_email::Column::Status, PENDING.into())
-        .col_expr(outbox_email::Column::NextAttemptAt, Utc::now().into())
+        .col_expr(outbox_email::Column::NextAttemptAt, now.into())
         .col_expr(
             outbox_email::Column::ClaimedUntil,
             Option::<DateTime<Utc>>::None.into(),
@@ -224,7 +224,12 @@ pub async fn retry(db: &DatabaseConnection, id: i64) -> Result<bool, DbErr> {
 }
 
 /// Cancels a scheduled email that hasn't gone yet.
-pub async fn cancel(db: &DatabaseConnection, id: i64, business_id: i32) -> Result<bool, DbErr> {
+pub async fn cancel<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    business_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let res = outbox_email::Entity::update_many()
         .col_expr(outbox_email::Column::Status, CANCELLED.into())
         .filter(outbox_email::Column::Id.eq(id))
@@ -233,7 +238,7 @@ pub async fn cancel(db: &DatabaseConnection, id: i64, business_id: i32) -> Resul
         .filter(
             sea_orm::Condition::any()
                 .add(outbox_email::Column::ClaimedUntil.is_null())
-                .add(outbox_email::Column::ClaimedUntil.lt(Utc::now())),
+                .add(outbox_email::Column::ClaimedUntil.lt(now)),
         )
         .exec(db)
         .await?;

@@ -5,7 +5,12 @@ use tokio::io::AsyncWriteExt;
 
 use super::jobs::{JobState, percent};
 use super::{Counting, ImportFailure};
-use crate::web::{AppState, auth, auth::Staff, error::AppError, render::see_other};
+use crate::web::{
+    AppState, auth,
+    auth::{Admin, Staff},
+    error::AppError,
+    render::see_other,
+};
 
 fn page_ctx(staff: &Staff) -> tera::Context {
     let mut ctx = staff.context();
@@ -15,8 +20,7 @@ fn page_ctx(staff: &Staff) -> tera::Context {
 }
 
 #[get("/admin/import")]
-async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
+async fn form(state: web::Data<AppState>, staff: Admin) -> Result<HttpResponse, AppError> {
     state
         .templates
         .page(staff.lang, "admin/import.html", &page_ctx(&staff))
@@ -27,10 +31,9 @@ async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, 
 #[post("/admin/import")]
 async fn upload(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Admin,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
     let dir = state.settings.data_dir.join("imports");
     tokio::fs::create_dir_all(&dir)
         .await
@@ -99,16 +102,15 @@ async fn upload(
     let st = state.clone();
     let (lang, actor, job_id) = (staff.lang, staff.id, job.clone());
     tokio::spawn(async move {
-        let result = super::run(&st.db, reader, lang, Some(actor), 5).await;
+        let result = super::run(&st.app, reader, lang, Some(actor), 5).await;
         let state = match result {
             Ok(summary) => JobState::Done(summary),
             Err(ImportFailure::Unreadable(msg)) => JobState::Failed(msg),
-            Err(ImportFailure::Db(e)) => {
+            Err(ImportFailure::Unexpected(e)) => {
                 tracing::error!(error = %e, "import failed");
                 JobState::Failed(crate::web::i18n::t(lang, "error_500").to_string())
             }
         };
-        st.business_counts.invalidate();
         st.imports.finish(&job_id, state);
         let _ = tokio::fs::remove_file(&path).await;
     });
@@ -118,10 +120,9 @@ async fn upload(
 #[get("/admin/import/{job}")]
 async fn job_page(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Admin,
     job: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
     let s = state
         .imports
         .get(&job, staff.id)

@@ -13,8 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::Utc;
 use entity::{business, p_unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 
@@ -90,17 +89,77 @@ impl<R: Read> Read for Counting<R> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportFailure {
+    /// The file could not be read (at all, or past some line: then the
+    /// rows before it are stored and the message says so).
     #[error("{0}")]
     Unreadable(String),
     #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
+    Unexpected(#[from] crate::app::Error),
+}
+
+impl From<sea_orm::DbErr> for ImportFailure {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ImportFailure::Unexpected(e.into())
+    }
+}
+
+/// A part of an import: whole chunks of parsed rows, stored in one
+/// transaction. Its output is the part's counts.
+pub struct ImportChunks {
+    pub chunks: Vec<Vec<ImportRow>>,
+    pub lang: Lang,
+}
+
+#[async_trait::async_trait]
+impl crate::app::Command for ImportChunks {
+    type Output = Summary;
+
+    async fn run(&self, uow: &mut crate::app::UnitOfWork<'_>) -> crate::app::Result<Summary> {
+        let mut part = Summary::default();
+        for rows in &self.chunks {
+            store_chunk(uow, rows, self.lang, &mut part).await?;
+        }
+        uow.audit(
+            crate::domain::AuditAction::ImportChunk,
+            crate::domain::AuditEntity::Business,
+            None,
+            serde_json::json!({
+                "new": part.new,
+                "changed": part.changed,
+                "unchanged": part.unchanged,
+                "invalid": part.invalid,
+            }),
+        );
+        uow.invalidate(crate::app::Cache::BusinessCounts);
+        Ok(part)
+    }
+}
+
+/// The import's summary in the audit log, once it is over.
+struct FinishImport {
+    summary: serde_json::Value,
+}
+
+#[async_trait::async_trait]
+impl crate::app::Command for FinishImport {
+    type Output = ();
+
+    async fn run(&self, uow: &mut crate::app::UnitOfWork<'_>) -> crate::app::Result<()> {
+        uow.audit(
+            crate::domain::AuditAction::Import,
+            crate::domain::AuditEntity::Business,
+            None,
+            self.summary.clone(),
+        );
+        Ok(())
+    }
 }
 
 /// Reads the whole file and stores its valid rows. `lang` is the language of
 /// the row messages in the summary. Fails only when the file can't be read
 /// at all (no header, no CVR column) or the database fails.
 pub async fn run<R: Read + Send + 'static>(
-    db: &DatabaseConnection,
+    app: &crate::app::App,
     reader: R,
     lang: Lang,
     actor: Option<i32>,
@@ -152,30 +211,65 @@ pub async fn run<R: Read + Send + 'static>(
     // all, and a crash loses at most the transaction in flight. Bulk imports
     // use several chunks per transaction: far fewer commits, each writing
     // the touched index pages once.
-    let mut tx = crate::db::begin_write(db).await?;
-    let mut in_tx = 0;
+    let actor = actor.map_or(crate::app::Actor::System, crate::app::Actor::User);
+    let mut pending: Vec<Vec<ImportRow>> = Vec::new();
+    let mut unreadable = None;
     while let Some(batch) = rx.recv().await {
         let mut rows = Vec::with_capacity(batch.len());
         for item in batch {
             match item {
                 Ok(row) => rows.push(row),
+                // The file cannot be read past here: what came before is
+                // stored, and the import says it stopped, not that it
+                // finished.
+                Err(e) if matches!(e.error, DomainError::ReadFailed(_)) => {
+                    unreadable = Some(e.message(lang));
+                    break;
+                }
                 Err(e) => summary.invalid_row(e.message(lang)),
             }
         }
-        store_chunk(&tx, rows, lang, &mut summary).await?;
-        in_tx += 1;
-        if in_tx >= chunks_per_transaction.max(1) {
-            tx.commit().await?;
-            tx = crate::db::begin_write(db).await?;
-            in_tx = 0;
+        pending.push(rows);
+        if pending.len() >= chunks_per_transaction.max(1) || unreadable.is_some() {
+            let cmd = ImportChunks {
+                chunks: std::mem::take(&mut pending),
+                lang,
+            };
+            summary.add(app.run(actor.clone(), cmd).await?);
+        }
+        if unreadable.is_some() {
+            break;
         }
     }
-    tx.commit().await?;
+    drop(rx);
+    if !pending.is_empty() {
+        let cmd = ImportChunks {
+            chunks: pending,
+            lang,
+        };
+        summary.add(app.run(actor.clone(), cmd).await?);
+    }
     let _ = parser.await;
     if summary.new + summary.changed > 0 {
-        crate::db::analyze(db).await?;
+        crate::db::analyze(&app.db).await?;
     }
-    crate::audit::record(db, actor, "import", "business", None, Some(summary.line())).await?;
+    let finish = FinishImport {
+        summary: serde_json::json!({
+            "new": summary.new,
+            "changed": summary.changed,
+            "unchanged": summary.unchanged,
+            "invalid": summary.invalid,
+            "complete": unreadable.is_none(),
+        }),
+    };
+    app.run(actor, finish).await?;
+    if let Some(msg) = unreadable {
+        let stored = summary.new + summary.changed + summary.unchanged;
+        return Err(ImportFailure::Unreadable(match lang {
+            Lang::Da => format!("{msg} De {stored} rækker før fejlen er gemt."),
+            Lang::En => format!("{msg} The {stored} rows before the error are stored."),
+        }));
+    }
     tracing::info!(
         new = summary.new,
         changed = summary.changed,
@@ -187,6 +281,19 @@ pub async fn run<R: Read + Send + 'static>(
 }
 
 impl Summary {
+    /// Adds a part's counts.
+    fn add(&mut self, part: Summary) {
+        self.new += part.new;
+        self.changed += part.changed;
+        self.unchanged += part.unchanged;
+        self.invalid += part.invalid;
+        for e in part.errors {
+            if self.errors.len() < MAX_REPORTED {
+                self.errors.push(e);
+            }
+        }
+    }
+
     fn invalid_row(&mut self, msg: String) {
         self.invalid += 1;
         if self.errors.len() < MAX_REPORTED {
@@ -285,11 +392,12 @@ fn to_active(m: business::Model) -> business::ActiveModel {
 }
 
 async fn store_chunk(
-    tx: &sea_orm::DatabaseTransaction,
-    rows: Vec<ImportRow>,
+    uow: &mut crate::app::UnitOfWork<'_>,
+    rows: &[ImportRow],
     lang: Lang,
     summary: &mut Summary,
-) -> Result<(), ImportFailure> {
+) -> crate::app::Result<()> {
+    let tx = uow.tx();
     if rows.is_empty() {
         return Ok(());
     }
@@ -428,12 +536,8 @@ async fn store_chunk(
                 .await?;
         }
     }
-    crate::search::sync::enqueue(
-        tx,
-        crate::search::DocKind::Business,
-        &touched,
-        crate::search::sync::UPSERT,
-    )
-    .await?;
+    for id in touched {
+        uow.reindex(crate::search::DocKind::Business, id);
+    }
     Ok(())
 }

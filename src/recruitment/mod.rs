@@ -8,6 +8,7 @@
 //! nothing is stored), a per-address rate limit (429 with `Retry-After`), the
 //! form body cap, and an idempotency token (a double submit creates one need).
 pub mod calendar;
+pub mod commands;
 mod pipeline;
 mod public;
 
@@ -18,12 +19,14 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
 
 use chrono::NaiveDate;
 
+use crate::domain::NeedStatus;
+
 /// The next working day after `d` (weekends and public holidays skipped).
 pub fn next_working_day(d: NaiveDate) -> NaiveDate {
     calendar::add_working_days(d, 1)
 }
 
-/// The pipeline's statuses, in order.
+/// The codes of the pipeline's statuses, in order (see [`NeedStatus`]).
 pub const STATUSES: [&str; 7] = [
     "new",
     "in_progress",
@@ -36,10 +39,7 @@ pub const STATUSES: [&str; 7] = [
 
 /// Statuses after which nothing more is promised.
 pub fn is_closed(status: &str) -> bool {
-    matches!(
-        status,
-        "filled" | "partly_filled" | "closed_without_hire" | "withdrawn"
-    )
+    NeedStatus::parse(status).is_ok_and(NeedStatus::is_closed)
 }
 
 /// The next promise and its date: first contact within `first` working
@@ -51,9 +51,9 @@ pub fn deadline(
     first: u32,
     answer: u32,
 ) -> Option<(&'static str, NaiveDate)> {
-    match status {
-        "new" => Some(("first_contact", calendar::add_working_days(received, first))),
-        "in_progress" => Some(("answer", calendar::add_working_days(received, answer))),
+    match NeedStatus::parse(status).ok()? {
+        NeedStatus::New => Some(("first_contact", calendar::add_working_days(received, first))),
+        NeedStatus::InProgress => Some(("answer", calendar::add_working_days(received, answer))),
         _ => None,
     }
 }
@@ -73,5 +73,7 @@ mod tests {
         assert_eq!(next_working_day(d(11, 27)), d(11, 30), "Friday → Monday");
         assert_eq!(next_working_day(d(11, 28)), d(11, 30), "Saturday → Monday");
         assert_eq!(reference(2026, 123), "RB-2026-000123");
+        let codes: Vec<&str> = NeedStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(codes, STATUSES);
     }
 }

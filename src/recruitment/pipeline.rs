@@ -2,20 +2,17 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Utc;
 use chrono_tz::Europe::Copenhagen;
 use entity::{need_event, recruitment_need};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
+use super::commands::ChangeNeed;
 use super::{STATUSES, deadline};
-use crate::domain::optional_text;
+use crate::domain::{NeedStatus, optional_text};
 use crate::web::{
     AppState,
-    auth::Staff,
+    auth::{CaseWorker, Staff},
     error::AppError,
     form::{Form, query},
     render::see_other,
@@ -42,7 +39,7 @@ fn rows(
     needs: Vec<recruitment_need::Model>,
     names: &BTreeMap<i32, String>,
 ) -> Vec<Row> {
-    let today = Utc::now().with_timezone(&Copenhagen).date_naive();
+    let today = state.app.clock.today();
     let s = &state.settings;
     needs
         .into_iter()
@@ -61,9 +58,9 @@ fn rows(
                 business_id: n.business_id,
                 job_title: n.job_title,
                 positions: n.positions,
-                received: received.format("%d-%m-%Y").to_string(),
+                received: crate::app::clock::format_date(received),
                 assigned: n.assigned_to.and_then(|id| names.get(&id).cloned()),
-                due: due.map(|(_, d)| d.format("%d-%m-%Y").to_string()),
+                due: due.map(|(_, d)| crate::app::clock::format_date(d)),
                 due_kind: due.map(|(k, _)| k),
                 overdue: due.is_some_and(|(_, d)| d < today),
                 status: n.status,
@@ -122,9 +119,8 @@ fn status_filter(req: &HttpRequest) -> Option<&'static str> {
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let status = status_filter(&req);
     let counts: Vec<(String, i64)> = recruitment_need::Entity::find()
         .select_only()
@@ -176,9 +172,8 @@ async fn list(
 async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let names = names(&state).await?;
     // Every need with the filter, not just the page on screen.
     let rows = rows(
@@ -250,15 +245,25 @@ struct EventView {
 #[get("/needs/{id}")]
 async fn detail(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    let need = recruitment_need::Entity::find_by_id(*id)
+    detail_page(&state, &staff, *id, None, 200).await
+}
+
+/// The need's page; `error` is why a change was refused.
+async fn detail_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i32,
+    error: Option<String>,
+    status: u16,
+) -> Result<HttpResponse, AppError> {
+    let need = recruitment_need::Entity::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let names = names(&state).await?;
+    let names = names(state).await?;
     let events: Vec<EventView> = need_event::Entity::find()
         .filter(need_event::Column::NeedId.eq(need.id))
         .order_by_asc(need_event::Column::Id)
@@ -279,17 +284,24 @@ async fn detail(
         .iter()
         .map(|u| (u.id.to_string(), u.display_name.clone()))
         .collect();
-    let statuses: Vec<(&str, &str)> = STATUSES
-        .iter()
-        .map(|s| (*s, staff.t(&format!("need_status_{s}"))))
+    // Only the changes the pipeline allows from here.
+    let statuses: Vec<(&str, &str)> = NeedStatus::parse(&need.status)
+        .unwrap_or(NeedStatus::New)
+        .next()
+        .into_iter()
+        .map(|s| (s.as_str(), s.label(staff.lang)))
         .collect();
     let mut ctx = staff.context();
-    ctx.insert("row", &rows(&state, vec![need.clone()], &names).pop());
+    ctx.insert("row", &rows(state, vec![need.clone()], &names).pop());
     ctx.insert("n", &NeedView::from(&need));
     ctx.insert("events", &events);
     ctx.insert("consultants", &consultants);
     ctx.insert("statuses", &statuses);
-    state.templates.page(staff.lang, "needs/detail.html", &ctx)
+    ctx.insert("change_error", &error);
+    let body = state
+        .templates
+        .render(staff.lang, "needs/detail.html", &ctx)?;
+    Ok(crate::web::render::html_status(status, body))
 }
 
 #[derive(Serialize)]
@@ -316,7 +328,7 @@ struct NeedView {
 
 impl From<&recruitment_need::Model> for NeedView {
     fn from(n: &recruitment_need::Model) -> Self {
-        let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d-%m-%Y").to_string());
+        let d = |d: Option<chrono::NaiveDate>| d.map(|d| crate::app::clock::format_date(d));
         NeedView {
             contact_name: n.contact_name.clone(),
             contact_email: n.contact_email.clone(),
@@ -345,16 +357,11 @@ impl From<&recruitment_need::Model> for NeedView {
 #[post("/needs/{id}")]
 async fn update(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
-    let status = STATUSES
-        .iter()
-        .copied()
-        .find(|s| *s == f.get("status"))
-        .ok_or(AppError::BadRequest)?;
+    let status = NeedStatus::parse(f.get("status")).map_err(|_| AppError::BadRequest)?;
     let assigned = match f.get("assigned_to").trim() {
         "" => None,
         s => {
@@ -372,47 +379,25 @@ async fn update(
         }
     };
     let note = optional_text(f.get("note"), 1000).map_err(|_| AppError::BadRequest)?;
-    let tx = crate::db::begin_write(&state.db).await?;
-    let need = recruitment_need::Entity::find_by_id(*id)
-        .one(&tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if need.status != status || need.assigned_to != assigned || note.is_some() {
-        let mut am: recruitment_need::ActiveModel = need.into();
-        am.status = Set(status.to_string());
-        am.assigned_to = Set(assigned);
-        am.update(&tx).await?;
-        crate::search::sync::enqueue(
-            &tx,
-            crate::search::DocKind::Need,
-            &[*id],
-            crate::search::sync::UPSERT,
-        )
-        .await?;
-        need_event::ActiveModel {
-            need_id: Set(*id),
-            user_id: Set(Some(staff.id)),
-            status: Set(status.to_string()),
-            note: Set(note),
-            at: Set(Utc::now()),
-            ..Default::default()
+    let cmd = ChangeNeed {
+        need_id: *id,
+        status,
+        assigned_to: assigned,
+        note,
+    };
+    match state.app.run(staff.actor(), cmd).await {
+        Ok(_) => {
+            staff.flash("need_saved");
+            Ok(see_other(&format!("/needs/{id}")))
         }
-        .insert(&tx)
-        .await?;
-        crate::audit::record(
-            &tx,
-            Some(staff.id),
-            "update",
-            "recruitment_need",
-            Some(*id),
-            Some(status.to_string()),
-        )
-        .await?;
+        Err(e) => {
+            let Some(invalid) = e.field_errors() else {
+                return Err(e.into());
+            };
+            let message = invalid.iter().next().map(|fe| fe.error.message(staff.lang));
+            detail_page(&state, &staff, *id, message, 409).await
+        }
     }
-    tx.commit().await?;
-    state.search.changed();
-    staff.flash("need_saved");
-    Ok(see_other(&format!("/needs/{id}")))
 }
 
 /// Sources a consultant can give for a need they enter.
@@ -453,9 +438,8 @@ fn new_page(
 async fn new_form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     values.insert("source", "phone".into());
     values.insert("positions", "1".into());
@@ -477,10 +461,9 @@ async fn new_form(
 #[post("/needs/new")]
 async fn create(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let mut values = super::public::typed(&f);
     values.insert("source", f.get("source").to_string());
     let Some(source) = SOURCES.iter().copied().find(|s| *s == f.get("source")) else {
@@ -503,8 +486,6 @@ async fn create(
         by: Some(staff.id),
     };
     let (id, _) = super::public::store(&state, &need, &f, staff.lang, &idem, origin).await?;
-    state.mailer.changed();
-    state.search.changed();
     staff.flash("need_saved");
     Ok(see_other(&format!("/needs/{id}")))
 }

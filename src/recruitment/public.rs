@@ -3,13 +3,18 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Datelike, NaiveDate, Utc};
-use chrono_tz::Europe::Copenhagen;
 use entity::{business, recruitment_need};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tera::Context;
 
-use crate::domain::{Cvr, EmailAddress, Lang, Phone, optional_text, required_text};
+use serde_json::json;
+
+use crate::app::{Cache, Command, UnitOfWork};
+use crate::domain::{
+    AuditAction, AuditEntity, Cvr, EmailAddress, Lang, Phone, optional_text, required_text,
+};
 use crate::email::outbox;
+use crate::search::DocKind;
 use crate::web::{
     AppState,
     auth::{Visitor, random_token},
@@ -347,8 +352,6 @@ async fn submit(
         by: None,
     };
     let (_, reference) = store(&state, &need, &f, v.lang, &idem, origin).await?;
-    state.mailer.changed();
-    state.search.changed();
     state.need_limiter.hit(ip);
     let _ = v.session.insert(LAST_REF, &reference);
     v.session.remove(STARTED);
@@ -366,15 +369,12 @@ pub(super) async fn store(
     idem: &str,
     origin: Origin,
 ) -> Result<(i32, String), AppError> {
-    let prepared = std::sync::Arc::new(prepare(state, need, f, lang, idem, origin)?);
-    let written = state
-        .writer
-        .batch(Box::new(move |tx| {
-            let p = prepared.clone();
-            Box::pin(async move { write(tx, &p).await })
-        }))
-        .await;
-    match written {
+    let cmd = prepare(state, need, f, lang, idem, origin)?;
+    let actor = match origin.by {
+        Some(id) => crate::app::Actor::User(id),
+        None => crate::app::Actor::Public,
+    };
+    match state.app.run_batched(actor, cmd).await {
         Ok(stored) => Ok(stored),
         Err(e) => {
             // Two submissions of the same form at the same moment: the
@@ -397,8 +397,9 @@ pub(super) async fn store(
 const REFERENCE_SLOT: &str = "RBREFERENCESLOTQX7";
 const NEED_ID_SLOT: &str = "NEEDIDSLOTQX7";
 
-/// Everything a submission writes, made ready before the transaction.
-struct Prepared {
+/// A recruitment need submitted (the public form) or entered (a
+/// consultant): everything it writes, made ready before the transaction.
+pub(super) struct SubmitNeed {
     need: Need,
     open_flex_job: bool,
     open_wage_subsidy: bool,
@@ -406,13 +407,9 @@ struct Prepared {
     lang: Lang,
     idem: String,
     origin: Origin,
-    now: chrono::DateTime<Utc>,
-    today: NaiveDate,
     confirm_token: String,
     receipt: crate::email::render::Rendered,
     team_mail: Option<(String, crate::email::render::Rendered)>,
-    /// The mail domain, for the Message-IDs.
-    domain: String,
 }
 
 fn prepare(
@@ -422,10 +419,9 @@ fn prepare(
     lang: Lang,
     idem: &str,
     origin: Origin,
-) -> Result<Prepared, AppError> {
-    let now = Utc::now();
+) -> Result<SubmitNeed, AppError> {
     let confirm_token = random_token();
-    let today = now.with_timezone(&Copenhagen).date_naive();
+    let today = state.app.clock.today();
     // The emails are rendered before the write lock is taken, with slots
     // for what only the insert tells (the reference, the need's id).
     let mut ctx = Context::new();
@@ -437,9 +433,7 @@ fn prepare(
     ctx.insert("positions", &need.positions);
     ctx.insert(
         "first_contact_by",
-        &super::next_working_day(today)
-            .format("%d-%m-%Y")
-            .to_string(),
+        &crate::app::clock::format_date(super::next_working_day(today)),
     );
     ctx.insert(
         "confirm_url",
@@ -461,7 +455,7 @@ fn prepare(
         }
         _ => None,
     };
-    Ok(Prepared {
+    Ok(SubmitNeed {
         need: need.clone(),
         open_flex_job: f.checked("open_flex_job"),
         open_wage_subsidy: f.checked("open_wage_subsidy"),
@@ -469,129 +463,124 @@ fn prepare(
         lang,
         idem: idem.to_string(),
         origin,
-        now,
-        today,
         confirm_token,
         receipt,
         team_mail,
-        domain: state.mailer.domain.clone(),
     })
 }
 
-/// The statements, in the writer's transaction (it may run twice, see
+/// The statements run in the writer's transaction (they may run twice, see
 /// `db::Writer`). Returns the need's id and reference.
-async fn write(tx: &sea_orm::DatabaseTransaction, p: &Prepared) -> Result<(i32, String), DbErr> {
-    let Prepared {
-        need,
-        open_flex_job,
-        open_wage_subsidy,
-        open_work_trial,
-        lang,
-        idem,
-        origin,
-        now,
-        today,
-        confirm_token,
-        receipt,
-        team_mail,
-        domain,
-    } = p;
-    let business_id = match crate::businesses::queries::find_by_cvr(tx, need.cvr.value()).await? {
-        Some(b) => b.id,
-        None => {
-            // Another submission for the same new CVR may be creating the
-            // business right now: insert-if-absent, then read it back.
-            let b = business::ActiveModel {
-                cvr: Set(need.cvr.value() as i32),
-                name: Set(need.company_name.clone()),
-                sort_name: Set(need.company_name.to_lowercase()),
-                company_form: Set("andet".into()),
-                active: Set(true),
-                advertising_protected: Set(false),
-                email: Set(Some(need.contact_email.as_str().to_string())),
-                phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
-                // "from the form": for a consultant to check.
-                source: Set("form".into()),
-                created_at: Set(*now),
-                updated_at: Set(*now),
-                ..Default::default()
+#[async_trait::async_trait]
+impl Command for SubmitNeed {
+    type Output = (i32, String);
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> crate::app::Result<(i32, String)> {
+        let tx = uow.tx();
+        let now = &uow.now();
+        let today = uow.today();
+        let SubmitNeed {
+            need,
+            open_flex_job,
+            open_wage_subsidy,
+            open_work_trial,
+            lang,
+            idem,
+            origin,
+            confirm_token,
+            receipt,
+            team_mail,
+        } = self;
+        let business_id =
+            match crate::businesses::queries::find_by_cvr(tx, need.cvr.value()).await? {
+                Some(b) => b.id,
+                None => {
+                    // Another submission for the same new CVR may be creating the
+                    // business right now: insert-if-absent, then read it back.
+                    let b = business::ActiveModel {
+                        cvr: Set(need.cvr.value() as i32),
+                        name: Set(need.company_name.clone()),
+                        sort_name: Set(need.company_name.to_lowercase()),
+                        company_form: Set("andet".into()),
+                        active: Set(true),
+                        advertising_protected: Set(false),
+                        email: Set(Some(need.contact_email.as_str().to_string())),
+                        phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
+                        // "from the form": for a consultant to check.
+                        source: Set("form".into()),
+                        created_at: Set(*now),
+                        updated_at: Set(*now),
+                        ..Default::default()
+                    };
+                    let created = business::Entity::insert(b)
+                        .on_conflict(
+                            sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
+                                .do_nothing()
+                                .to_owned(),
+                        )
+                        .exec_without_returning(tx)
+                        .await?;
+                    let b = crate::businesses::queries::find_by_cvr(tx, need.cvr.value())
+                        .await?
+                        .ok_or_else(|| {
+                            DbErr::RecordNotFound("the business for the need vanished".into())
+                        })?;
+                    if created > 0 {
+                        uow.reindex(DocKind::Business, b.id);
+                        uow.invalidate(Cache::BusinessCounts);
+                        uow.audit(
+                            AuditAction::Create,
+                            AuditEntity::Business,
+                            Some(b.id),
+                            json!({ "source": "form" }),
+                        );
+                    }
+                    b.id
+                }
             };
-            let created = business::Entity::insert(b)
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(tx)
-                .await?;
-            let b = crate::businesses::queries::find_by_cvr(tx, need.cvr.value())
-                .await?
-                .ok_or_else(|| {
-                    DbErr::RecordNotFound("the business for the need vanished".into())
-                })?;
-            if created > 0 {
-                crate::search::sync::enqueue(
-                    tx,
-                    crate::search::DocKind::Business,
-                    &[b.id],
-                    crate::search::sync::UPSERT,
-                )
-                .await?;
-            }
-            b.id
+        let row = recruitment_need::ActiveModel {
+            reference: Set(format!("pending-{idem}")),
+            business_id: Set(Some(business_id)),
+            cvr: Set(need.cvr.value() as i32),
+            company_name: Set(need.company_name.clone()),
+            contact_name: Set(need.contact_name.clone()),
+            contact_email: Set(need.contact_email.as_str().to_string()),
+            contact_phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
+            job_title: Set(need.job_title.clone()),
+            positions: Set(need.positions),
+            hours_per_week: Set(need.hours_per_week),
+            start_date: Set(need.start_date),
+            permanent: Set(need.permanent),
+            temporary_until: Set(need.temporary_until),
+            workplace_address: Set(need.workplace_address.clone()),
+            qualifications: Set(need.qualifications.clone()),
+            languages: Set(need.languages.clone()),
+            open_flex_job: Set(*open_flex_job),
+            open_wage_subsidy: Set(*open_wage_subsidy),
+            open_work_trial: Set(*open_work_trial),
+            free_text: Set(need.free_text.clone()),
+            lang: Set(lang.as_str().to_string()),
+            status: Set("new".into()),
+            source: Set(origin.source.into()),
+            assigned_to: Set(origin.by),
+            idempotency_key: Set(idem.clone()),
+            confirm_token: Set(confirm_token.clone()),
+            email_confirmed: Set(false),
+            created_at: Set(*now),
+            ..Default::default()
         }
-    };
-    let row = recruitment_need::ActiveModel {
-        reference: Set(format!("pending-{idem}")),
-        business_id: Set(Some(business_id)),
-        cvr: Set(need.cvr.value() as i32),
-        company_name: Set(need.company_name.clone()),
-        contact_name: Set(need.contact_name.clone()),
-        contact_email: Set(need.contact_email.as_str().to_string()),
-        contact_phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
-        job_title: Set(need.job_title.clone()),
-        positions: Set(need.positions),
-        hours_per_week: Set(need.hours_per_week),
-        start_date: Set(need.start_date),
-        permanent: Set(need.permanent),
-        temporary_until: Set(need.temporary_until),
-        workplace_address: Set(need.workplace_address.clone()),
-        qualifications: Set(need.qualifications.clone()),
-        languages: Set(need.languages.clone()),
-        open_flex_job: Set(*open_flex_job),
-        open_wage_subsidy: Set(*open_wage_subsidy),
-        open_work_trial: Set(*open_work_trial),
-        free_text: Set(need.free_text.clone()),
-        lang: Set(lang.as_str().to_string()),
-        status: Set("new".into()),
-        source: Set(origin.source.into()),
-        assigned_to: Set(origin.by),
-        idempotency_key: Set(idem.clone()),
-        confirm_token: Set(confirm_token.clone()),
-        email_confirmed: Set(false),
-        created_at: Set(*now),
-        ..Default::default()
-    }
-    .insert(tx)
-    .await?;
-    let reference = super::reference(today.year(), row.id);
-    let mut am: recruitment_need::ActiveModel = row.into();
-    am.reference = Set(reference.clone());
-    let row = am.update(tx).await?;
-    crate::search::sync::enqueue(
-        tx,
-        crate::search::DocKind::Need,
-        &[row.id],
-        crate::search::sync::UPSERT,
-    )
-    .await?;
-    let fill = |text: &str| {
-        text.replace(REFERENCE_SLOT, &reference)
-            .replace(NEED_ID_SLOT, &row.id.to_string())
-    };
-    outbox::enqueue(
-        tx,
-        outbox::NewEmail {
+        .insert(tx)
+        .await?;
+        let reference = super::reference(today.year(), row.id);
+        let mut am: recruitment_need::ActiveModel = row.into();
+        am.reference = Set(reference.clone());
+        let row = am.update(tx).await?;
+        uow.reindex(DocKind::Need, row.id);
+        let fill = |text: &str| {
+            text.replace(REFERENCE_SLOT, &reference)
+                .replace(NEED_ID_SLOT, &row.id.to_string())
+        };
+        uow.email(outbox::NewEmail {
             recipient: need.contact_email.as_str().to_string(),
             template: "need_receipt".into(),
             lang: lang.as_str().to_string(),
@@ -603,14 +592,10 @@ async fn write(tx: &sea_orm::DatabaseTransaction, p: &Prepared) -> Result<(i32, 
             business_id: Some(business_id),
             created_by: None,
             send_at: *now,
-        },
-        domain,
-    )
-    .await?;
-    if let Some((team, r)) = team_mail {
-        outbox::enqueue(
-            tx,
-            outbox::NewEmail {
+        })
+        .await?;
+        if let Some((team, r)) = team_mail {
+            uow.email(outbox::NewEmail {
                 recipient: team.clone(),
                 template: "need_team".into(),
                 lang: "da".into(),
@@ -622,21 +607,17 @@ async fn write(tx: &sea_orm::DatabaseTransaction, p: &Prepared) -> Result<(i32, 
                 business_id: Some(business_id),
                 created_by: None,
                 send_at: *now,
-            },
-            domain,
-        )
-        .await?;
+            })
+            .await?;
+        }
+        uow.audit(
+            AuditAction::Create,
+            AuditEntity::Need,
+            Some(row.id),
+            json!({ "source": origin.source }),
+        );
+        Ok((row.id, reference))
     }
-    crate::audit::record(
-        tx,
-        origin.by,
-        "create",
-        "recruitment_need",
-        Some(row.id),
-        Some(origin.source.into()),
-    )
-    .await?;
-    Ok((row.id, reference))
 }
 
 #[get("/rekruttering/tak")]
@@ -645,12 +626,10 @@ async fn thanks(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, 
     let mut ctx = v.context();
     ctx.insert("path", "/rekruttering/tak");
     ctx.insert("reference", &reference);
-    let today = Utc::now().with_timezone(&Copenhagen).date_naive();
+    let today = state.app.clock.today();
     ctx.insert(
         "first_contact_by",
-        &super::next_working_day(today)
-            .format("%d-%m-%Y")
-            .to_string(),
+        &crate::app::clock::format_date(super::next_working_day(today)),
     );
     state.templates.page(v.lang, "needs/thanks.html", &ctx)
 }
@@ -666,14 +645,8 @@ async fn confirm(
         .filter(|c| c.is_ascii_alphanumeric())
         .take(64)
         .collect();
-    let res = recruitment_need::Entity::update_many()
-        .col_expr(recruitment_need::Column::EmailConfirmed, true.into())
-        .filter(recruitment_need::Column::ConfirmToken.eq(token))
-        .exec(&state.db)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound);
-    }
+    let cmd = super::commands::ConfirmNeedEmail { token };
+    state.app.run(crate::app::Actor::Public, cmd).await?;
     let mut ctx = v.context();
     ctx.insert("path", "/rekruttering");
     state.templates.page(v.lang, "needs/confirmed.html", &ctx)

@@ -8,7 +8,14 @@ use crate::domain::{District, IndustrySection, Lang, Segment, SizeBand};
 use crate::search::{
     DocKind, Filters, Hit, SearchError, SearchQuery, SearchResults, highlight::Highlight,
 };
-use crate::web::{AppState, auth::Staff, error::AppError, form::FormData, form::query, i18n};
+use crate::web::{
+    AppState,
+    auth::{CaseWorker, Staff},
+    error::AppError,
+    form::FormData,
+    form::query,
+    i18n,
+};
 
 const PAGE_SIZE: usize = 20;
 /// The longest query accepted; longer input is cut (at a char boundary).
@@ -156,6 +163,9 @@ struct HitView {
     title: String,
     url: String,
     subtitle: String,
+    /// The title with its matched words marked, when the title matched.
+    title_fragments: Option<Vec<crate::search::highlight::Fragment>>,
+    /// The other fields that matched ("matched in ...").
     highlights: Vec<Highlight>,
 }
 
@@ -196,7 +206,17 @@ fn hit_view(hit: &Hit, lang: Lang) -> HitView {
         url: hit_url(hit),
         subtitle: subtitle.join(" · "),
         // The title is shown with its own highlight; the rest as "matched in".
-        highlights: hit.highlights.clone(),
+        title_fragments: hit
+            .highlights
+            .iter()
+            .find(|h| h.field == "title")
+            .map(|h| h.fragments.clone()),
+        highlights: hit
+            .highlights
+            .iter()
+            .filter(|h| h.field != "title")
+            .cloned()
+            .collect(),
     }
 }
 
@@ -208,9 +228,8 @@ async fn run(state: &AppState, p: &Params) -> Result<SearchResults, SearchError>
 async fn search_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_case_worker()?;
     let p = params(&query(&req));
     let mut ctx = staff.context();
     ctx.insert("q", &p.q);

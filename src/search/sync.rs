@@ -25,8 +25,32 @@ const BATCH: u64 = 500;
 /// next one.
 const GATHER: Duration = Duration::from_millis(250);
 
-pub const UPSERT: &str = "upsert";
-pub const DELETE: &str = "delete";
+/// What a `search_sync` row asks of the index, stored as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncOp {
+    /// (Re)build the record's document from the database.
+    Upsert,
+    /// Remove the record's document.
+    Delete,
+}
+
+impl SyncOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncOp::Upsert => "upsert",
+            SyncOp::Delete => "delete",
+        }
+    }
+
+    /// An unknown code is a delete: the worker then removes a document it
+    /// cannot rebuild rather than keep a stale one.
+    pub fn parse(code: &str) -> SyncOp {
+        match code {
+            "upsert" => SyncOp::Upsert,
+            _ => SyncOp::Delete,
+        }
+    }
+}
 
 /// Enqueues index changes for these records (inside the caller's
 /// transaction).
@@ -34,7 +58,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
     kind: DocKind,
     ids: &[i32],
-    op: &str,
+    op: SyncOp,
 ) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
@@ -43,7 +67,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     for part in ids.chunks(1000) {
         search_sync::Entity::insert_many(part.iter().map(|id| search_sync::ActiveModel {
             doc_id: Set(SearchDoc::doc_id(kind, *id)),
-            op: Set(op.to_string()),
+            op: Set(op.as_str().to_string()),
             created_at: Set(now),
             ..Default::default()
         }))
@@ -130,9 +154,9 @@ impl SearchService {
             return Ok(0);
         }
         // The last operation per document wins.
-        let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut last: BTreeMap<&str, SyncOp> = BTreeMap::new();
         for e in &entries {
-            last.insert(e.doc_id.as_str(), e.op.as_str());
+            last.insert(e.doc_id.as_str(), SyncOp::parse(&e.op));
         }
         let mut upserts: BTreeMap<DocKind, Vec<i32>> = BTreeMap::new();
         let mut deletes = Vec::new();
@@ -141,7 +165,7 @@ impl SearchService {
                 .split_once(':')
                 .and_then(|(kind, id)| Some((DocKind::parse(kind)?, id.parse::<i32>().ok()?)));
             match (target, *op) {
-                (Some((kind, id)), UPSERT) => upserts.entry(kind).or_default().push(id),
+                (Some((kind, id)), SyncOp::Upsert) => upserts.entry(kind).or_default().push(id),
                 _ => deletes.push(doc_id.to_string()),
             }
         }

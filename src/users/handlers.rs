@@ -1,13 +1,14 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
 
-use super::{NewUser, UserError};
+use super::NewUser;
+use super::commands::{AddUser, SetDisabled};
 use crate::domain::{EmailAddress, Role, required_text};
 use std::collections::BTreeMap;
 
 use crate::web::{
     AppState,
-    auth::Staff,
+    auth::{Admin, Staff},
     error::AppError,
     fields::{Field, first_error},
     form::Form,
@@ -74,8 +75,7 @@ async fn page(
 }
 
 #[get("/admin/users")]
-async fn users_page(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
+async fn users_page(state: web::Data<AppState>, staff: Admin) -> Result<HttpResponse, AppError> {
     let body = page(
         &state,
         &staff,
@@ -94,10 +94,9 @@ async fn users_page(state: web::Data<AppState>, staff: Staff) -> Result<HttpResp
 #[post("/admin/users")]
 async fn add_user(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Admin,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
     let mut errors: Vec<(&str, String)> = Vec::new();
     let username = super::parse_username(f.get("username"))
         .map_err(|e| errors.push(("username", staff.t(&e.to_string()).to_string())))
@@ -128,18 +127,24 @@ async fn add_user(
             email,
             role,
         };
-        match super::create_with_password(&state.db, &new, f.get("password"), Some(staff.id))
-            .await?
-        {
+        let password_hash = super::hash_password(f.get("password")).await?;
+        let cmd = AddUser {
+            user: new,
+            password_hash,
+        };
+        match state.app.run(staff.actor(), cmd).await {
             Ok(_) => {
-                state.consultants.invalidate();
                 staff.flash("user_added");
                 return Ok(see_other("/admin/users"));
             }
-            Err(UserError::Taken) => {
-                errors.push(("username", staff.t("username_taken").to_string()))
+            Err(e) => {
+                let Some(invalid) = e.field_errors() else {
+                    return Err(e.into());
+                };
+                for fe in invalid.iter() {
+                    errors.push((fe.field, fe.error.message(staff.lang)));
+                }
             }
-            Err(e) => errors.push(("password", staff.t(&e.to_string()).to_string())),
         }
     }
     let values = [
@@ -155,20 +160,20 @@ async fn add_user(
 #[post("/admin/users/{username}/disabled")]
 async fn set_disabled(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Admin,
     path: web::Path<String>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
     let disable = f.checked("disabled");
     if disable && *path == staff.username {
         staff.flash("cannot_disable_self");
         return Ok(see_other("/admin/users"));
     }
-    super::set_disabled(&state.db, &path, disable, Some(staff.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    state.consultants.invalidate();
+    let cmd = SetDisabled {
+        username: path.into_inner(),
+        disabled: disable,
+    };
+    state.app.run(staff.actor(), cmd).await?;
     staff.flash(if disable {
         "user_disabled"
     } else {

@@ -1,17 +1,18 @@
 //! Staff accounts: creation, listing, disabling (which ends every session of
 //! the user at once). Used by the admin page and `erhverv user …`.
+pub mod commands;
 mod handlers;
 
 pub use handlers::routes;
 
 use chrono::Utc;
-use entity::{app_user, user_session};
+use entity::app_user;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::{audit, db, domain::Role, web::auth};
+use crate::{domain::Role, web::auth};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UserError {
@@ -23,6 +24,7 @@ pub enum UserError {
     Taken,
 }
 
+#[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -50,21 +52,14 @@ pub fn check_password(p: &str) -> Result<(), UserError> {
     }
 }
 
-/// Creates a user with an argon2id hash computed beforehand (`hash`).
-pub async fn create<C: ConnectionTrait>(
+/// Inserts a user without an audit event: only for demo data, which is
+/// generated, not entered by anyone.
+pub async fn insert_demo_user<C: ConnectionTrait>(
     db: &C,
     new: &NewUser,
     hash: String,
-    actor: Option<i32>,
-) -> anyhow::Result<Result<app_user::Model, UserError>> {
-    let exists = app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(&new.username))
-        .one(db)
-        .await?;
-    if exists.is_some() {
-        return Ok(Err(UserError::Taken));
-    }
-    let user = app_user::ActiveModel {
+) -> anyhow::Result<app_user::Model> {
+    Ok(app_user::ActiveModel {
         username: Set(new.username.clone()),
         display_name: Set(new.display_name.clone()),
         email: Set(new.email.clone()),
@@ -75,20 +70,17 @@ pub async fn create<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "create",
-        "app_user",
-        Some(user.id),
-        Some(new.role.as_str().into()),
-    )
-    .await?;
-    Ok(Ok(user))
+    .await?)
 }
 
-/// Hashes on a blocking thread (argon2 is deliberately slow), then creates.
+/// Hashes on a blocking thread (argon2 is deliberately slow).
+pub async fn hash_password(password: &str) -> anyhow::Result<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await?
+}
+
+/// Adds a user with a password: the [`commands::AddUser`] command, for the
+/// CLI and the tests.
 pub async fn create_with_password(
     db: &DatabaseConnection,
     new: &NewUser,
@@ -98,12 +90,21 @@ pub async fn create_with_password(
     if let Err(e) = check_password(password) {
         return Ok(Err(e));
     }
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await??;
-    let tx = db::begin_write(db).await?;
-    let res = create(&tx, new, hash, actor).await?;
-    tx.commit().await?;
-    Ok(res)
+    let password_hash = hash_password(password).await?;
+    let app = crate::app::App::for_cli(db)?;
+    let cmd = commands::AddUser {
+        user: new.clone(),
+        password_hash,
+    };
+    match app.run(actor_of(actor), cmd).await {
+        Ok(u) => Ok(Ok(u)),
+        Err(crate::app::Error::Conflict { .. }) => Ok(Err(UserError::Taken)),
+        Err(e) => Err(anyhow::Error::new(e)),
+    }
+}
+
+fn actor_of(actor: Option<i32>) -> crate::app::Actor {
+    actor.map_or(crate::app::Actor::System, crate::app::Actor::User)
 }
 
 pub async fn list(db: &DatabaseConnection) -> anyhow::Result<Vec<app_user::Model>> {
@@ -158,33 +159,22 @@ pub async fn consultants(db: &DatabaseConnection) -> anyhow::Result<Vec<app_user
         .await?)
 }
 
-/// Disables or enables a user. Disabling deletes every session of the user in
-/// the same transaction, so they are signed out on their next request.
+/// Disables or enables a user: the [`commands::SetDisabled`] command, for
+/// the CLI.
 pub async fn set_disabled(
     db: &DatabaseConnection,
     username: &str,
     disabled: bool,
     actor: Option<i32>,
 ) -> anyhow::Result<Option<app_user::Model>> {
-    let tx = db::begin_write(db).await?;
-    let Some(user) = app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(username))
-        .one(&tx)
-        .await?
-    else {
-        return Ok(None);
+    let app = crate::app::App::for_cli(db)?;
+    let cmd = commands::SetDisabled {
+        username: username.to_string(),
+        disabled,
     };
-    let mut am: app_user::ActiveModel = user.into();
-    am.disabled = Set(disabled);
-    let user = am.update(&tx).await?;
-    if disabled {
-        user_session::Entity::delete_many()
-            .filter(user_session::Column::UserId.eq(user.id))
-            .exec(&tx)
-            .await?;
+    match app.run(actor_of(actor), cmd).await {
+        Ok(u) => Ok(Some(u)),
+        Err(crate::app::Error::NotFound) => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e)),
     }
-    let action = if disabled { "disable" } else { "enable" };
-    audit::record(&tx, actor, action, "app_user", Some(user.id), None).await?;
-    tx.commit().await?;
-    Ok(Some(user))
 }

@@ -151,7 +151,7 @@ impl FromRequest for Staff {
             let Some(sid) = session.get::<String>(SESSION_ID).ok().flatten() else {
                 return Err(AppError::SignIn { next });
             };
-            let Some(user) = live_session_user(&state.db, sid).await? else {
+            let Some(user) = live_session_user(&state.db, sid, state.app.clock.now()).await? else {
                 session.purge();
                 return Err(AppError::SignIn { next });
             };
@@ -170,11 +170,57 @@ impl FromRequest for Staff {
     }
 }
 
+/// A signed-in consultant or admin: case work. The council reads
+/// aggregates only and is answered 403.
+pub struct CaseWorker(pub Staff);
+
+/// A signed-in admin: users, imports, the outbox, the audit log.
+pub struct Admin(pub Staff);
+
+macro_rules! role_extractor {
+    ($name:ident, $allowed:pat) => {
+        impl std::ops::Deref for $name {
+            type Target = Staff;
+
+            fn deref(&self) -> &Staff {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let staff = Staff::from_request(req, payload);
+                Box::pin(async move {
+                    let staff = staff.await?;
+                    match staff.role {
+                        $allowed => Ok($name(staff)),
+                        _ => Err(AppError::Forbidden),
+                    }
+                })
+            }
+        }
+    };
+}
+
+role_extractor!(CaseWorker, Role::Admin | Role::Consultant);
+role_extractor!(Admin, Role::Admin);
+
+impl Staff {
+    /// Who acts in a command.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor::User(self.id)
+    }
+}
+
 /// The user of a live session: the session must not have expired and the
 /// user must not be disabled. One query on every signed-in request.
 async fn live_session_user(
     db: &sea_orm::DatabaseConnection,
     sid: String,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
     use sea_orm::{DbBackend, Statement};
     let backend = db.get_database_backend();
@@ -192,7 +238,7 @@ async fn live_session_user(
         .from_raw_sql(Statement::from_sql_and_values(
             backend,
             sql,
-            [sid.into(), Utc::now().into()],
+            [sid.into(), now.into()],
         ))
         .one(db)
         .await

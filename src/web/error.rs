@@ -28,6 +28,9 @@ pub enum AppError {
     BadRequest,
     #[error("payload too large")]
     TooLarge,
+    /// A unique value another record has, outside a form that can show it.
+    #[error("conflict")]
+    Conflict,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -35,6 +38,22 @@ pub enum AppError {
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         AppError::Unexpected(anyhow::Error::new(e).context("database"))
+    }
+}
+
+impl From<crate::app::Error> for AppError {
+    /// The errors a handler did not render itself: a form's field errors
+    /// are shown with the form; one that reaches here came from a request
+    /// no form of ours sends.
+    fn from(e: crate::app::Error) -> Self {
+        use crate::app::Error as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Invalid(_) => AppError::BadRequest,
+            E::Conflict { .. } => AppError::Conflict,
+            E::Unexpected(e) => AppError::Unexpected(e),
+        }
     }
 }
 
@@ -53,6 +72,7 @@ impl ResponseError for AppError {
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +121,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         400 => "error_400",
         403 => "error_403",
         404 | 405 => "error_404",
+        409 => "error_409",
         413 => "error_413",
         429 => "error_429",
         s if s >= 500 => "error_500",

@@ -81,3 +81,14 @@ impl Field {
 pub fn first_error(fields: &[Field]) -> Option<&'static str> {
     fields.iter().find(|f| f.error.is_some()).map(|f| f.name)
 }
+
+/// Field errors in the user's language, as [`Field::fill`] shows them.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+/// Says a command's field errors in the user's language.
+pub fn messages(invalid: &crate::app::Invalid, lang: crate::domain::Lang) -> FieldErrors {
+    invalid
+        .iter()
+        .map(|e| (e.field, e.error.message(lang)))
+        .collect()
+}

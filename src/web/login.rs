@@ -1,11 +1,10 @@
 //! Sign-in, sign-out and the language switch.
 use actix_web::{HttpRequest, HttpResponse, cookie::Cookie, get, post, web};
-use chrono::{Duration, Utc};
-use entity::{app_user, user_session};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use entity::app_user;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::audit;
 use crate::domain::Lang;
+use crate::users::commands::{SignIn, SignOut};
 use crate::web::{
     AppState,
     auth::{self, Staff, Visitor},
@@ -69,40 +68,30 @@ async fn login(
     let ok = web::block(move || auth::verify_password(&pw, &hash))
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("verifying password: {e}")))?;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        _ => {
-            state.login_limiter.hit(ip);
-            tracing::info!("sign-in refused");
-            let mut ctx = visitor.context();
-            ctx.insert("next", &next);
-            ctx.insert("username", &username);
-            ctx.insert("error", i18n::t(visitor.lang, "login_failed"));
-            let body = state.templates.render(visitor.lang, "login.html", &ctx)?;
-            return Ok(HttpResponse::Unauthorized()
-                .content_type("text/html; charset=utf-8")
-                .body(body));
-        }
-    };
     let sid = auth::random_token();
-    let now = Utc::now();
-    user_session::Entity::insert(user_session::ActiveModel {
-        id: Set(sid.clone()),
-        user_id: Set(user.id),
-        created_at: Set(now),
-        expires_at: Set(now + Duration::hours(i64::from(state.settings.session_hours))),
-    })
-    .exec(&state.db)
-    .await?;
-    audit::record(
-        &state.db,
-        Some(user.id),
-        "login",
-        "app_user",
-        Some(user.id),
-        None,
-    )
-    .await?;
+    let cmd = SignIn {
+        username: username.clone(),
+        client: ip.to_string(),
+        verified_user: user.filter(|u| ok && !u.disabled).map(|u| u.id),
+        session_id: sid.clone(),
+        hours: state.settings.session_hours,
+    };
+    let actor = match cmd.verified_user {
+        Some(id) => crate::app::Actor::User(id),
+        None => crate::app::Actor::Public,
+    };
+    let Some(user) = state.app.run(actor, cmd).await? else {
+        state.login_limiter.hit(ip);
+        tracing::info!("sign-in refused");
+        let mut ctx = visitor.context();
+        ctx.insert("next", &next);
+        ctx.insert("username", &username);
+        ctx.insert("error", i18n::t(visitor.lang, "login_failed"));
+        let body = state.templates.render(visitor.lang, "login.html", &ctx)?;
+        return Ok(HttpResponse::Unauthorized()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
+    };
     // A fresh cookie on sign-in (no session fixation), with a new CSRF token.
     visitor.session.renew();
     visitor.session.clear();
@@ -118,10 +107,12 @@ async fn logout(
     staff: Staff,
     _form: Form,
 ) -> Result<HttpResponse, AppError> {
-    if let Ok(Some(sid)) = staff.session.get::<String>(auth::SESSION_ID) {
-        user_session::Entity::delete_by_id(sid)
-            .exec(&state.db)
-            .await?;
+    if let Ok(Some(session_id)) = staff.session.get::<String>(auth::SESSION_ID) {
+        let cmd = SignOut {
+            user_id: staff.id,
+            session_id,
+        };
+        state.app.run(staff.actor(), cmd).await?;
     }
     staff.session.purge();
     Ok(see_other("/login"))

@@ -1,4 +1,5 @@
 //! The HTTP layer: shared state, sign-in, CSRF, language, error pages.
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod fields;
@@ -17,6 +18,9 @@ use ratelimit::RateLimiter;
 use render::Templates;
 
 pub struct AppState {
+    /// Runs every change of data (see `crate::app`).
+    pub app: crate::app::App,
+    /// For reads; writes go through `app`.
     pub db: DatabaseConnection,
     pub templates: Templates,
     pub settings: Settings,
@@ -25,13 +29,11 @@ pub struct AppState {
     pub dummy_hash: String,
     pub imports: ImportJobs,
     pub search: std::sync::Arc<crate::search::SearchService>,
-    pub consultants: crate::users::ConsultantCache,
-    pub business_counts: crate::businesses::queries::CountCache,
+    pub consultants: std::sync::Arc<crate::users::ConsultantCache>,
+    pub business_counts: std::sync::Arc<crate::businesses::queries::CountCache>,
     pub mailer: std::sync::Arc<crate::email::Mailer>,
     /// Submissions of the public recruitment form per client address.
     pub need_limiter: RateLimiter,
-    /// The thread the recruitment form's transactions run on.
-    pub writer: crate::db::Writer,
 }
 
 /// Process is up.
@@ -85,4 +87,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::search::routes(cfg);
     crate::email::routes(cfg);
     crate::recruitment::routes(cfg);
+    crate::audit::routes(cfg);
 }

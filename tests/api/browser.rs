@@ -311,3 +311,58 @@ async fn a_business_sends_a_need_in_a_browser_without_javascript() {
             .contains("This field is required")
     );
 }
+
+/// A consultant searches in a browser: each hit shows its name once, with
+/// the matched word marked, and the "matched in" line for the other field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultant_searches_in_a_browser_and_each_hit_shows_its_name_once() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    app.add_user("kirsten", erhverv::domain::Role::Consultant)
+        .await;
+    // The records are made over HTTP by a second consultant.
+    app.signed_in("helper", erhverv::domain::Role::Consultant)
+        .await;
+    for (cvr, name) in [("24256790", "Æbeløgade Hotel A/S")] {
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", cvr),
+                    ("name", name),
+                    ("company_form", "as"),
+                    ("street", "Æbeløgade 4"),
+                    ("postal_code", "2100"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+    }
+    app.search_caught_up().await;
+
+    browser.goto(&app.url("/login")).await;
+    browser.type_into("#username", "kirsten").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/").await;
+    // The search box in the header; Enter sends it.
+    browser
+        .type_into("#site-q", "æbeløgade hotel\u{E007}")
+        .await;
+    browser
+        .wait_for_path("/search?q=%C3%A6bel%C3%B8gade+hotel")
+        .await;
+
+    let title = browser.text("ol.hits li a.hit-title").await;
+    assert_eq!(title, "Æbeløgade Hotel A/S", "the name, once");
+    let marked = browser.text("ol.hits li a.hit-title mark").await;
+    assert!(
+        marked.contains("Æbeløgade"),
+        "the matched word is marked: {marked}"
+    );
+    let page = browser.text("main").await;
+    assert_eq!(page.matches("Æbeløgade Hotel A/S").count(), 1, "{page}");
+}

@@ -7,9 +7,11 @@ mod helpers;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod access;
 mod auth;
 mod browser;
 mod businesses;
+mod commands;
 mod contacts;
 mod durability;
 mod email;

@@ -839,3 +839,44 @@ db_test!(
         assert_eq!(csv.lines().count(), 116);
     }
 );
+
+/// Friday 27 November 2026, 15:00 in Copenhagen (14:00 UTC).
+fn friday_afternoon() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-27T14:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+db_test!(
+    a_need_taken_on_a_friday_is_due_on_monday_and_overdue_on_tuesday_by_the_clock,
+    |s: &mut erhverv::config::Settings| {
+        s.need_min_fill_seconds = 0;
+        s.clock = erhverv::app::Clock::fixed(friday_afternoon());
+        // Signed in across the days the clock is moved.
+        s.session_hours = 200;
+    },
+    |app: TestApp| async move {
+        app.signed_in("kirsten", erhverv::domain::Role::Consultant)
+            .await;
+        let mut f = valid("clock1");
+        f.push(("source", "phone"));
+        let res = app.post_form("/needs/new", &f).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let need = needs(&app).await.pop().unwrap();
+        assert_eq!(
+            need.created_at,
+            friday_afternoon(),
+            "written at the clock's now"
+        );
+        let clock = &app.settings.clock;
+        // Monday morning: due today (the next working day), not overdue.
+        clock.set(friday_afternoon() + chrono::Duration::hours(67));
+        let list = app.get_html("/needs").await;
+        assert!(list.contains("30-11-2026"), "due Monday");
+        assert!(!list.contains("class=\"overdue\""));
+        // Tuesday: the first-contact promise is broken.
+        clock.set(friday_afternoon() + chrono::Duration::hours(91));
+        let list = app.get_html("/needs").await;
+        assert!(list.contains("class=\"overdue\""));
+    }
+);

@@ -1,0 +1,310 @@
+//! The registry's commands: a business, its P-units and contact persons.
+use entity::{business, contact_person, p_unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Iterable, ModelTrait,
+    QueryFilter, sea_query::OnConflict,
+};
+use serde_json::json;
+
+use super::form::BusinessInput;
+use super::queries;
+use crate::app::{Cache, Command, Error, RecordRef, Result, UnitOfWork};
+use crate::domain::{
+    AuditAction, AuditEntity, DomainError, EmailAddress, PNumber, Phone, PostalCode,
+};
+use crate::search::DocKind;
+
+/// The names of the columns whose values differ: what the audit log says
+/// of an update (never the values themselves).
+pub fn changed_columns<M: ModelTrait>(old: &M, new: &M) -> Vec<String>
+where
+    <M::Entity as EntityTrait>::Column: Iterable,
+{
+    use sea_orm::IdenStatic;
+    <M::Entity as EntityTrait>::Column::iter()
+        .filter(|c| old.get(*c) != new.get(*c))
+        .map(|c| c.as_str().to_string())
+        .filter(|c| c != "updated_at")
+        .collect()
+}
+
+/// Creates a business (`id` None) or updates one, with its segments.
+pub struct SaveBusiness {
+    pub id: Option<i32>,
+    pub input: BusinessInput,
+}
+
+#[async_trait::async_trait]
+impl Command for SaveBusiness {
+    type Output = i32;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        let tx = uow.tx();
+        let input = &self.input;
+        let now = uow.now();
+        let cvr_taken = |existing: i32| Error::Conflict {
+            field: "cvr",
+            error: DomainError::CvrTaken,
+            existing: Some(RecordRef::Business(existing)),
+        };
+        let (id, changed) = match self.id {
+            None => {
+                let mut am = business::ActiveModel {
+                    source: Set("manual".into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                queries::apply(input, &mut am);
+                // Insert-if-absent: of simultaneous creations of one CVR
+                // number exactly one inserts, on either database; the
+                // others find the winner and say so.
+                let inserted = business::Entity::insert(am)
+                    .on_conflict(
+                        OnConflict::column(business::Column::Cvr)
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .exec_without_returning(tx)
+                    .await?;
+                let row = queries::find_by_cvr(tx, input.cvr.value())
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("the new business is not there"))?;
+                if inserted == 0 {
+                    return Err(cvr_taken(row.id));
+                }
+                (row.id, None)
+            }
+            Some(id) => {
+                let row = business::Entity::find_by_id(id)
+                    .one(tx)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                // The CVR number identifies the business; it is not edited.
+                if row.cvr as u32 != input.cvr.value() {
+                    return Err(Error::invalid("cvr", DomainError::CvrCannotChange));
+                }
+                let mut am: business::ActiveModel = row.clone().into();
+                queries::apply(input, &mut am);
+                am.updated_at = Set(now);
+                let saved = am.update(tx).await?;
+                (id, Some(changed_columns(&row, &saved)))
+            }
+        };
+        let old_segments = queries::segments_of(tx, id).await?;
+        queries::set_segments(tx, id, &input.segments).await?;
+        let mut changed = changed;
+        let new_segments: Vec<&str> = input.segments.iter().map(|s| s.as_str()).collect();
+        if let Some(c) = &mut changed
+            && old_segments.iter().map(String::as_str).collect::<Vec<_>>() != new_segments
+        {
+            c.push("segments".into());
+        }
+        uow.reindex(DocKind::Business, id);
+        uow.invalidate(Cache::BusinessCounts);
+        match changed {
+            None => uow.audit(
+                AuditAction::Create,
+                AuditEntity::Business,
+                Some(id),
+                json!({"source": "manual"}),
+            ),
+            Some(fields) => uow.audit(
+                AuditAction::Update,
+                AuditEntity::Business,
+                Some(id),
+                json!({ "changed": fields }),
+            ),
+        }
+        Ok(id)
+    }
+}
+
+/// The business must exist (a P-unit or person is added to it).
+async fn existing_business(uow: &UnitOfWork<'_>, id: i32) -> Result<()> {
+    business::Entity::find_by_id(id)
+        .one(uow.tx())
+        .await?
+        .map(|_| ())
+        .ok_or(Error::NotFound)
+}
+
+pub struct AddPUnit {
+    pub business_id: i32,
+    pub p_number: PNumber,
+    pub street: Option<String>,
+    pub postal_code: Option<PostalCode>,
+    pub city: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Command for AddPUnit {
+    type Output = i32;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        existing_business(uow, self.business_id).await?;
+        let tx = uow.tx();
+        let p = self.p_number.value() as i64;
+        // Insert-if-absent, as for a business's CVR number.
+        let inserted = p_unit::Entity::insert(p_unit::ActiveModel {
+            business_id: Set(self.business_id),
+            p_number: Set(p),
+            street: Set(self.street.clone()),
+            postal_code: Set(self.postal_code.map(|p| i32::from(p.value()))),
+            city: Set(self.city.clone()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(p_unit::Column::PNumber)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(tx)
+        .await?;
+        let row = p_unit::Entity::find()
+            .filter(p_unit::Column::PNumber.eq(p))
+            .one(tx)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the new P-unit is not there"))?;
+        if inserted == 0 {
+            return Err(Error::Conflict {
+                field: "p_number",
+                error: DomainError::PNumberTaken,
+                existing: Some(RecordRef::Business(row.business_id)),
+            });
+        }
+        child_changed(
+            uow,
+            AuditAction::Create,
+            AuditEntity::PUnit,
+            self.business_id,
+            row.id,
+        );
+        Ok(row.id)
+    }
+}
+
+/// A P-unit or contact person changed: the audit event, and the business's
+/// search document (it holds their addresses and names).
+fn child_changed(
+    uow: &mut UnitOfWork<'_>,
+    action: AuditAction,
+    entity: AuditEntity,
+    business_id: i32,
+    child_id: i32,
+) {
+    uow.audit(
+        action,
+        entity,
+        Some(child_id),
+        json!({ "business": business_id }),
+    );
+    uow.reindex(DocKind::Business, business_id);
+}
+
+pub struct RemovePUnit {
+    pub business_id: i32,
+    pub p_unit_id: i32,
+}
+
+#[async_trait::async_trait]
+impl Command for RemovePUnit {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        let res = p_unit::Entity::delete_many()
+            .filter(p_unit::Column::Id.eq(self.p_unit_id))
+            .filter(p_unit::Column::BusinessId.eq(self.business_id))
+            .exec(uow.tx())
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(Error::NotFound);
+        }
+        child_changed(
+            uow,
+            AuditAction::Delete,
+            AuditEntity::PUnit,
+            self.business_id,
+            self.p_unit_id,
+        );
+        Ok(())
+    }
+}
+
+pub struct AddContactPerson {
+    pub business_id: i32,
+    pub name: String,
+    pub role: Option<String>,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<Phone>,
+    pub primary: bool,
+}
+
+#[async_trait::async_trait]
+impl Command for AddContactPerson {
+    type Output = i32;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        existing_business(uow, self.business_id).await?;
+        let tx = uow.tx();
+        if self.primary {
+            // One primary contact per business.
+            contact_person::Entity::update_many()
+                .col_expr(
+                    contact_person::Column::IsPrimary,
+                    sea_orm::sea_query::Expr::value(false),
+                )
+                .filter(contact_person::Column::BusinessId.eq(self.business_id))
+                .exec(tx)
+                .await?;
+        }
+        let row = contact_person::ActiveModel {
+            business_id: Set(self.business_id),
+            name: Set(self.name.clone()),
+            role: Set(self.role.clone()),
+            email: Set(self.email.as_ref().map(|e| e.as_str().to_string())),
+            phone: Set(self.phone.as_ref().map(|p| p.as_str().to_string())),
+            is_primary: Set(self.primary),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+        child_changed(
+            uow,
+            AuditAction::Create,
+            AuditEntity::ContactPerson,
+            self.business_id,
+            row.id,
+        );
+        Ok(row.id)
+    }
+}
+
+pub struct RemoveContactPerson {
+    pub business_id: i32,
+    pub person_id: i32,
+}
+
+#[async_trait::async_trait]
+impl Command for RemoveContactPerson {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        let res = contact_person::Entity::delete_many()
+            .filter(contact_person::Column::Id.eq(self.person_id))
+            .filter(contact_person::Column::BusinessId.eq(self.business_id))
+            .exec(uow.tx())
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(Error::NotFound);
+        }
+        child_changed(
+            uow,
+            AuditAction::Delete,
+            AuditEntity::ContactPerson,
+            self.business_id,
+            self.person_id,
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,34 @@
+//! The audit log's vocabulary, stored as stable codes.
+code_list! {
+    /// What happened.
+    pub enum AuditAction {
+        Create = "create", "Oprettet", "Created";
+        Update = "update", "Ændret", "Updated";
+        Delete = "delete", "Slettet", "Deleted";
+        FollowUpDone = "follow_up_done", "Opfølgning udført", "Follow-up done";
+        ScheduleEmail = "schedule_email", "E-mail planlagt", "Email scheduled";
+        CancelEmail = "cancel_email", "E-mail annulleret", "Email cancelled";
+        RetryEmail = "retry_email", "E-mail sendes igen", "Email retried";
+        ConfirmEmail = "confirm_email", "E-mail bekræftet", "Email confirmed";
+        Import = "import", "Import", "Import";
+        ImportChunk = "import_chunk", "Importeret del", "Import part";
+        Login = "login", "Logget ind", "Signed in";
+        LoginFailed = "login_failed", "Mislykket login", "Failed sign-in";
+        Logout = "logout", "Logget ud", "Signed out";
+        Disable = "disable", "Deaktiveret", "Disabled";
+        Enable = "enable", "Aktiveret", "Enabled";
+    }
+}
+
+code_list! {
+    /// The kind of record it happened to.
+    pub enum AuditEntity {
+        Business = "business", "Virksomhed", "Business";
+        PUnit = "p_unit", "P-enhed", "Production unit";
+        ContactPerson = "contact_person", "Kontaktperson", "Contact person";
+        Contact = "contact", "Kontakt", "Contact";
+        Need = "recruitment_need", "Rekrutteringsbehov", "Recruitment need";
+        User = "app_user", "Bruger", "User";
+        Email = "outbox_email", "E-mail", "Email";
+    }
+}

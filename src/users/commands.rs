@@ -1,0 +1,194 @@
+//! Staff accounts and sign-in, as commands.
+use chrono::Duration;
+use entity::{app_user, user_session};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::OnConflict,
+};
+use serde_json::json;
+
+use super::NewUser;
+use crate::app::{Cache, Command, Error, RecordRef, Result, UnitOfWork};
+use crate::domain::{AuditAction, AuditEntity, DomainError};
+
+/// Adds a staff account. The password is hashed before (argon2 is slow on
+/// purpose; not inside a write transaction).
+pub struct AddUser {
+    pub user: NewUser,
+    pub password_hash: String,
+}
+
+#[async_trait::async_trait]
+impl Command for AddUser {
+    type Output = app_user::Model;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<app_user::Model> {
+        let tx = uow.tx();
+        let new = &self.user;
+        // Insert-if-absent: of simultaneous creations of one username
+        // exactly one inserts; the others are told it is taken.
+        let inserted = app_user::Entity::insert(app_user::ActiveModel {
+            username: Set(new.username.clone()),
+            display_name: Set(new.display_name.clone()),
+            email: Set(new.email.clone()),
+            role: Set(new.role.as_str().to_string()),
+            password_hash: Set(self.password_hash.clone()),
+            disabled: Set(false),
+            created_at: Set(uow.now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(app_user::Column::Username)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(tx)
+        .await?;
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(&new.username))
+            .one(tx)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the new user is not there"))?;
+        if inserted == 0 {
+            return Err(Error::Conflict {
+                field: "username",
+                error: DomainError::UsernameTaken,
+                existing: Some(RecordRef::User(user.id)),
+            });
+        }
+        uow.audit(
+            AuditAction::Create,
+            AuditEntity::User,
+            Some(user.id),
+            json!({ "role": new.role.as_str() }),
+        );
+        uow.invalidate(Cache::Consultants);
+        Ok(user)
+    }
+}
+
+/// Disables (or enables again) a staff account. Disabling deletes every
+/// session of the user in the same transaction: they are signed out on
+/// their next request.
+pub struct SetDisabled {
+    pub username: String,
+    pub disabled: bool,
+}
+
+#[async_trait::async_trait]
+impl Command for SetDisabled {
+    type Output = app_user::Model;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<app_user::Model> {
+        let tx = uow.tx();
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(&self.username))
+            .one(tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut am: app_user::ActiveModel = user.into();
+        am.disabled = Set(self.disabled);
+        let user = am.update(tx).await?;
+        let mut ended = 0;
+        if self.disabled {
+            ended = user_session::Entity::delete_many()
+                .filter(user_session::Column::UserId.eq(user.id))
+                .exec(tx)
+                .await?
+                .rows_affected;
+        }
+        let action = if self.disabled {
+            AuditAction::Disable
+        } else {
+            AuditAction::Enable
+        };
+        uow.audit(
+            action,
+            AuditEntity::User,
+            Some(user.id),
+            json!({ "sessions_ended": ended }),
+        );
+        uow.invalidate(Cache::Consultants);
+        Ok(user)
+    }
+}
+
+/// A sign-in attempt whose password has been checked. A refused one is
+/// kept in the audit log too (the username tried and the client address;
+/// never the password).
+pub struct SignIn {
+    pub username: String,
+    pub client: String,
+    /// The account, when the password matched it.
+    pub verified_user: Option<i32>,
+    /// The new session's id and how long it lasts.
+    pub session_id: String,
+    pub hours: u32,
+}
+
+#[async_trait::async_trait]
+impl Command for SignIn {
+    /// The user signed in, or None when refused.
+    type Output = Option<app_user::Model>;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<Option<app_user::Model>> {
+        let tx = uow.tx();
+        // Disabled between the password check and now: refused as well.
+        let user = match self.verified_user {
+            Some(id) => app_user::Entity::find_by_id(id)
+                .one(tx)
+                .await?
+                .filter(|u| !u.disabled),
+            None => None,
+        };
+        let Some(user) = user else {
+            uow.audit(
+                AuditAction::LoginFailed,
+                AuditEntity::User,
+                None,
+                json!({ "username": self.username, "client": self.client }),
+            );
+            return Ok(None);
+        };
+        let now = uow.now();
+        user_session::Entity::insert(user_session::ActiveModel {
+            id: Set(self.session_id.clone()),
+            user_id: Set(user.id),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::hours(i64::from(self.hours))),
+        })
+        .exec_without_returning(tx)
+        .await?;
+        uow.audit(
+            AuditAction::Login,
+            AuditEntity::User,
+            Some(user.id),
+            json!({ "client": self.client }),
+        );
+        Ok(Some(user))
+    }
+}
+
+/// Ends a session (its row is deleted, so the cookie is worthless).
+pub struct SignOut {
+    pub user_id: i32,
+    pub session_id: String,
+}
+
+#[async_trait::async_trait]
+impl Command for SignOut {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        user_session::Entity::delete_by_id(self.session_id.clone())
+            .exec(uow.tx())
+            .await?;
+        uow.audit(
+            AuditAction::Logout,
+            AuditEntity::User,
+            Some(self.user_id),
+            serde_json::Value::Null,
+        );
+        Ok(())
+    }
+}

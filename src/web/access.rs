@@ -1,0 +1,95 @@
+//! Who may use which route. Every registered route is in [`ROUTES`]; a test
+//! (`tests/api/access.rs`) reads the route attributes in the source, fails
+//! when one is missing here, and walks every route as every role to check
+//! that the handlers' extractors (`Staff`, `CaseWorker`, `Admin`) say the
+//! same as this table.
+
+/// Who may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in staff member, the council included.
+    Staff,
+    /// Consultants and admins: case work.
+    CaseWorker,
+    /// Admins only.
+    Admin,
+}
+
+impl Access {
+    /// Whether a visitor with `role` (None: not signed in) may use it.
+    pub fn allows(self, role: Option<crate::domain::Role>) -> bool {
+        use crate::domain::Role;
+        match (self, role) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::Staff, Some(_)) => true,
+            (Access::CaseWorker, Some(r)) => matches!(r, Role::Admin | Role::Consultant),
+            (Access::Admin, Some(r)) => r == Role::Admin,
+        }
+    }
+}
+
+/// (method, path pattern, access)
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/health", Access::Public),
+    ("GET", "/ready", Access::Public),
+    ("GET", "/static/style.css", Access::Public),
+    ("GET", "/login", Access::Public),
+    ("POST", "/login", Access::Public),
+    ("POST", "/logout", Access::Staff),
+    ("GET", "/lang/{code}", Access::Public),
+    ("GET", "/", Access::Staff),
+    ("GET", "/businesses", Access::CaseWorker),
+    ("GET", "/businesses/new", Access::CaseWorker),
+    ("POST", "/businesses", Access::CaseWorker),
+    ("GET", "/businesses/{id}", Access::CaseWorker),
+    ("GET", "/businesses/{id}/edit", Access::CaseWorker),
+    ("POST", "/businesses/{id}", Access::CaseWorker),
+    ("POST", "/businesses/{id}/p-units", Access::CaseWorker),
+    (
+        "POST",
+        "/businesses/{id}/p-units/{pid}/delete",
+        Access::CaseWorker,
+    ),
+    ("POST", "/businesses/{id}/persons", Access::CaseWorker),
+    (
+        "POST",
+        "/businesses/{id}/persons/{pid}/delete",
+        Access::CaseWorker,
+    ),
+    ("GET", "/businesses/{id}/contacts/new", Access::CaseWorker),
+    ("POST", "/businesses/{id}/contacts", Access::CaseWorker),
+    ("GET", "/businesses/{id}/emails/new", Access::CaseWorker),
+    ("POST", "/businesses/{id}/emails", Access::CaseWorker),
+    (
+        "POST",
+        "/businesses/{id}/emails/{eid}/cancel",
+        Access::CaseWorker,
+    ),
+    ("GET", "/followups", Access::CaseWorker),
+    ("POST", "/followups/{id}/done", Access::CaseWorker),
+    ("GET", "/contacts/mine", Access::CaseWorker),
+    ("GET", "/search", Access::CaseWorker),
+    ("GET", "/api/v1/search", Access::CaseWorker),
+    ("GET", "/needs", Access::CaseWorker),
+    ("GET", "/needs/export.csv", Access::CaseWorker),
+    ("GET", "/needs/new", Access::CaseWorker),
+    ("POST", "/needs/new", Access::CaseWorker),
+    ("GET", "/needs/{id}", Access::CaseWorker),
+    ("POST", "/needs/{id}", Access::CaseWorker),
+    ("GET", "/rekruttering", Access::Public),
+    ("POST", "/rekruttering", Access::Public),
+    ("GET", "/rekruttering/tak", Access::Public),
+    ("GET", "/rekruttering/bekraeft/{token}", Access::Public),
+    ("GET", "/admin/users", Access::Admin),
+    ("POST", "/admin/users", Access::Admin),
+    ("POST", "/admin/users/{username}/disabled", Access::Admin),
+    ("GET", "/admin/import", Access::Admin),
+    ("POST", "/admin/import", Access::Admin),
+    ("GET", "/admin/import/{job}", Access::Admin),
+    ("GET", "/admin/outbox", Access::Admin),
+    ("POST", "/admin/outbox/{id}/retry", Access::Admin),
+    ("GET", "/admin/audit", Access::Admin),
+];

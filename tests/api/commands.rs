@@ -1,0 +1,280 @@
+//! The application layer seen from outside: simultaneous creations of one
+//! unique value, and the audit log each command leaves.
+use entity::{app_user, audit_event, business, p_unit};
+use erhverv::domain::Role;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+use crate::db_test;
+use crate::helpers::*;
+
+/// Sends the same form from `n` requests at once; their statuses and bodies.
+async fn at_once(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    n: usize,
+) -> Vec<(u16, String)> {
+    let token = app.csrf().await;
+    let sends = (0..n).map(|_| {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", token.as_str()));
+        let req = app.client.post(app.url(path)).form(&form);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }
+    });
+    futures_util::future::join_all(sends).await
+}
+
+db_test!(
+    eight_simultaneous_creations_of_one_cvr_p_number_or_username_give_one_record_and_seven_clear_answers,
+    |app: TestApp| async move {
+        app.signed_in("admin", Role::Admin).await;
+        // One CVR number.
+        let answers = at_once(
+            &app,
+            "/businesses",
+            &[("cvr", "24256790"), ("name", "Samtidig ApS"), ("company_form", "aps")],
+            8,
+        )
+        .await;
+        let stored = business::Entity::find()
+            .filter(business::Column::Cvr.eq(24256790))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1, "{answers:?}");
+        let id = stored[0].id;
+        assert_eq!(answers.iter().filter(|(s, _)| *s == 303).count(), 1);
+        for (status, body) in answers.iter().filter(|(s, _)| *s != 303) {
+            assert_eq!(*status, 422, "{body}");
+            assert!(body.contains("En virksomhed med dette CVR-nummer findes allerede"));
+            assert!(body.contains(&format!("href=\"/businesses/{id}\" id=\"duplicate-link\"")));
+        }
+
+        // One P-number.
+        let answers = at_once(
+            &app,
+            &format!("/businesses/{id}/p-units"),
+            &[("p_number", "1012345678")],
+            8,
+        )
+        .await;
+        let units = p_unit::Entity::find()
+            .filter(p_unit::Column::PNumber.eq(1012345678i64))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(units, 1, "{answers:?}");
+        assert_eq!(answers.iter().filter(|(s, _)| *s == 303).count(), 1);
+        for (status, body) in answers.iter().filter(|(s, _)| *s != 303) {
+            assert_eq!(*status, 422, "{body}");
+            assert!(body.contains("P-nummeret er allerede registreret"), "{body}");
+            assert!(body.contains(&format!("href=\"/businesses/{id}\" id=\"p-unit-owner\"")));
+        }
+
+        // One username.
+        let answers = at_once(
+            &app,
+            "/admin/users",
+            &[
+                ("username", "samtidig"),
+                ("display_name", "Samtidig Bruger"),
+                ("role", "consultant"),
+                ("password", "en-lang-adgangskode"),
+            ],
+            8,
+        )
+        .await;
+        let users = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq("samtidig"))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(users, 1, "{answers:?}");
+        assert_eq!(answers.iter().filter(|(s, _)| *s == 303).count(), 1);
+        for (status, body) in answers.iter().filter(|(s, _)| *s != 303) {
+            assert_eq!(*status, 422, "{body}");
+            assert!(body.contains("Brugernavnet er optaget"), "{body}");
+        }
+    }
+);
+
+async fn audit(app: &TestApp) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .order_by_asc(audit_event::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+fn actions(events: &[audit_event::Model]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| (e.action.clone(), e.entity.clone()))
+        .collect()
+}
+
+db_test!(
+    each_command_leaves_exactly_its_audit_entries_and_a_failed_one_none,
+    |app: TestApp| async move {
+        let admin = app.add_user("admin", Role::Admin).await;
+        let events = audit(&app).await;
+        assert_eq!(actions(&events), [("create".into(), "app_user".into())]);
+        assert_eq!(events[0].entity_id, Some(admin));
+        assert_eq!(events[0].detail.as_deref(), Some(r#"{"role":"admin"}"#));
+        audit_event::Entity::delete_many()
+            .exec(&app.db)
+            .await
+            .unwrap();
+        // A failed sign-in: the username tried and the address, never the password.
+        let res = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", "forkert-kodeord"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 401);
+        let events = audit(&app).await;
+        assert_eq!(
+            actions(&events),
+            [("login_failed".into(), "app_user".into())]
+        );
+        let detail = events[0].detail.clone().unwrap();
+        assert!(
+            detail.contains("\"username\":\"admin\"") && detail.contains("127.0.0.1"),
+            "{detail}"
+        );
+        assert!(!detail.contains("forkert-kodeord"));
+        assert_eq!(events[0].user_id, None);
+
+        app.login("admin").await;
+        let events = audit(&app).await;
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            (events[1].action.as_str(), events[1].user_id),
+            ("login", Some(admin))
+        );
+
+        // A form with mistakes changes nothing and leaves nothing.
+        let res = app
+            .post_form("/businesses", &[("cvr", "123"), ("name", "")])
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert_eq!(audit(&app).await.len(), 2);
+
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "24256790"),
+                    ("name", "Revision ApS"),
+                    ("company_form", "aps"),
+                    ("notes", "Hemmelig note"),
+                ],
+            )
+            .await;
+        let id: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+        let res = app
+            .post_form(
+                &format!("/businesses/{id}"),
+                &[
+                    ("cvr", "24256790"),
+                    ("name", "Revision ApS"),
+                    ("company_form", "aps"),
+                    ("email", "kontakt@revision.dk"),
+                    ("notes", "Hemmelig note"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let events = audit(&app).await;
+        assert_eq!(
+            actions(&events[2..]),
+            [
+                ("create".into(), "business".into()),
+                ("update".into(), "business".into())
+            ]
+        );
+        assert!(
+            events[2..]
+                .iter()
+                .all(|e| e.entity_id == Some(id) && e.user_id == Some(admin))
+        );
+        let detail = events[3].detail.clone().unwrap();
+        assert_eq!(
+            detail, r#"{"changed":["email"]}"#,
+            "which fields changed, not their values"
+        );
+
+        // A refused change (the CVR number is not edited) leaves none.
+        let res = app
+            .post_form(
+                &format!("/businesses/{id}"),
+                &[("cvr", "10000009"), ("name", "X"), ("company_form", "aps")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert_eq!(audit(&app).await.len(), 4);
+
+        // Disabling a user, and signing out.
+        app.add_user("kirsten", Role::Consultant).await;
+        let before = audit(&app).await.len();
+        let res = app
+            .post_form("/admin/users/kirsten/disabled", &[("disabled", "on")])
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let res = app.post_form("/logout", &[]).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let events = audit(&app).await;
+        assert_eq!(
+            actions(&events[before..]),
+            [
+                ("disable".into(), "app_user".into()),
+                ("logout".into(), "app_user".into())
+            ]
+        );
+    }
+);
+
+db_test!(
+    the_audit_log_page_lists_entries_for_admins_with_filters,
+    |app: TestApp| async move {
+        app.signed_in("admin", Role::Admin).await;
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "24256790"),
+                    ("name", "Log ApS"),
+                    ("company_form", "aps"),
+                ],
+            )
+            .await;
+        let id = location(&res).rsplit('/').next().unwrap().to_string();
+        let page = app.get_html("/admin/audit").await;
+        assert!(page.contains("Revisionslog"));
+        assert!(
+            page.contains("Logget ind") && page.contains("Oprettet"),
+            "{page}"
+        );
+        let filtered = app
+            .get_html("/admin/audit?action=create&entity=business")
+            .await;
+        assert!(filtered.contains(&format!("/businesses/{id}")));
+        assert!(!filtered.contains("<td>Logget ind</td>"));
+        assert!(page.contains("<td>Logget ind</td>"));
+        assert!(
+            filtered.contains("<strong id=\"total\">1</strong>"),
+            "{filtered}"
+        );
+        // The log has no way to change an entry.
+        assert!(!page.contains("method=\"post\" action=\"/admin/audit"));
+    }
+);
