@@ -1,6 +1,7 @@
 use std::process::Command;
 
 use erhverv::domain::Role;
+use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
 
 use crate::db_test;
@@ -251,6 +252,71 @@ db_test!(
             app.get("/businesses").await.status().as_u16(),
             303,
             "session ended"
+        );
+    }
+);
+
+/// A file that stops being readable part-way (a network drive gone): a
+/// reader that gives its bytes, then an I/O error.
+struct BreaksAfter {
+    data: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for BreaksAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.data.read(buf)? {
+            0 => Err(std::io::Error::other("the network drive went away")),
+            n => Ok(n),
+        }
+    }
+}
+
+db_test!(
+    an_import_whose_file_stops_being_readable_says_so_instead_of_reporting_success,
+    |app: TestApp| async move {
+        // Longer than what the reader looks at to tell the encoding and
+        // the delimiter, so the error comes in the middle of the rows.
+        let mut text = String::from("CVR-nummer;Navn\r\n");
+        let weights = [2, 7, 6, 5, 4, 3, 2, 1];
+        let mut rows = 0;
+        for n in 10_000_000u32.. {
+            let digits: Vec<u32> = n
+                .to_string()
+                .chars()
+                .map(|c| c.to_digit(10).unwrap())
+                .collect();
+            if digits.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 == 0 {
+                text.push_str(&format!("{n};Virksomhed nummer {rows}\r\n"));
+                rows += 1;
+                if rows == 3000 {
+                    break;
+                }
+            }
+        }
+        let reader = BreaksAfter {
+            data: std::io::Cursor::new(text.as_bytes().to_vec()),
+        };
+        let cli_app = erhverv::app::App::for_cli(&app.db).unwrap();
+        let result =
+            erhverv::import::run(&cli_app, reader, erhverv::domain::Lang::Da, None, 1).await;
+        let msg = match result {
+            Err(erhverv::import::ImportFailure::Unreadable(msg)) => msg,
+            other => panic!("expected the import to fail, got {other:?}"),
+        };
+        assert!(msg.contains("kunne ikke læses færdig"), "{msg}");
+        assert!(msg.contains("De 3000 rækker før fejlen er gemt"), "{msg}");
+        let stored = entity::business::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(stored.len(), 3000, "the rows before the error are kept");
+        let audit = entity::audit_event::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(
+            audit.iter().any(|e| e.action == "import"
+                && e.detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("\"complete\":false"))),
+            "the audit log says the import stopped: {audit:?}"
         );
     }
 );
