@@ -100,8 +100,10 @@ pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 }
 
 /// A whole number with the language's thousands separator: 18.969 in
-/// Danish, 18,969 in English. Templates have it as the `num` filter.
-pub fn number(lang: Lang, n: i64) -> String {
+/// Danish, 18,969 in English. Templates have it as the `num` filter. Takes
+/// any integer type up to `i128` (counts are `u64` in places).
+pub fn number(lang: Lang, n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
     let sep = match lang {
         Lang::Da => '.',
         Lang::En => ',',
@@ -425,5 +427,6 @@ mod tests {
         assert_eq!(number(Lang::En, 1234567), "1,234,567");
         assert_eq!(number(Lang::Da, -123456), "-123.456");
         assert_eq!(number(Lang::En, i64::MIN), "-9,223,372,036,854,775,808");
+        assert_eq!(number(Lang::Da, u64::MAX), "18.446.744.073.709.551.615");
     }
 }

@@ -72,7 +72,7 @@ fn build(lang: Lang) -> anyhow::Result<Tera> {
     tera.autoescape_on([".html"]);
     // `{{ total | num }}`: 18.969 in Danish, 18,969 in English. Registered
     // before the templates are added: parsing rejects an unknown filter.
-    tera.register_filter("num", move |n: i64, _: Kwargs, _: &State| {
+    tera.register_filter("num", move |n: i128, _: Kwargs, _: &State| {
         i18n::number(lang, n)
     });
     tera.add_raw_templates(TEMPLATES.iter().copied())
