@@ -7,7 +7,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::form::BusinessInput;
-use super::queries;
+use super::{patch, queries};
 use crate::app::{Cache, Command, Error, RecordRef, Result, UnitOfWork};
 use crate::domain::{
     AuditAction, AuditEntity, DomainError, EmailAddress, PNumber, Phone, PostalCode,
@@ -49,13 +49,9 @@ impl Command for SaveBusiness {
         };
         let (id, changed) = match self.id {
             None => {
-                let mut am = business::ActiveModel {
-                    source: Set("manual".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                queries::apply(input, &mut am);
+                let mut m = patch::blank(input.cvr, "manual", now);
+                input.patch().apply(&mut m);
+                let am = patch::to_active(m, None);
                 // Insert-if-absent: of simultaneous creations of one CVR
                 // number exactly one inserts, on either database; the
                 // others find the winner and say so.
@@ -84,11 +80,12 @@ impl Command for SaveBusiness {
                 if row.cvr as u32 != input.cvr.value() {
                     return Err(Error::invalid("cvr", DomainError::CvrCannotChange));
                 }
-                let mut am: business::ActiveModel = row.clone().into();
-                queries::apply(input, &mut am);
-                am.updated_at = Set(now);
-                let saved = am.update(tx).await?;
-                (id, Some(changed_columns(&row, &saved)))
+                let mut m = row.clone();
+                input.patch().apply(&mut m);
+                m.updated_at = now;
+                let changed = changed_columns(&row, &m);
+                patch::to_active(m, Some(id)).update(tx).await?;
+                (id, Some(changed))
             }
         };
         let old_segments = queries::segments_of(tx, id).await?;

@@ -32,6 +32,26 @@ pub struct BusinessInput {
 }
 
 impl BusinessInput {
+    /// The form sets every column it shows.
+    pub fn patch(&self) -> super::patch::BusinessPatch {
+        super::patch::BusinessPatch {
+            name: Some(self.name.clone()),
+            company_form: Some(self.company_form),
+            street: Some(self.street.clone()),
+            postal_code: Some(self.postal_code),
+            city: Some(self.city.clone()),
+            industry_code: Some(self.industry_code),
+            employees: Some(self.employees),
+            size: Some(self.size),
+            active: Some(self.active),
+            advertising_protected: Some(self.advertising_protected),
+            consultant_id: Some(self.consultant_id),
+            email: Some(self.email.clone()),
+            phone: Some(self.phone.clone()),
+            notes: Some(self.notes.clone()),
+        }
+    }
+
     pub fn district(&self) -> Option<District> {
         self.postal_code
             .and_then(|p| p.district(self.street.as_deref()))

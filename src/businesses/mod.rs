@@ -3,6 +3,7 @@
 pub mod commands;
 mod form;
 mod handlers;
+pub mod patch;
 pub mod queries;
 
 pub use form::{BusinessInput, opt};

@@ -8,7 +8,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
-use super::BusinessInput;
 use crate::domain::{District, IndustrySection, Segment, SizeBand};
 use crate::web::form::FormData;
 
@@ -324,28 +323,6 @@ pub async fn user_names(
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect())
-}
-
-/// Copies the validated input onto a row.
-pub fn apply(input: &BusinessInput, am: &mut business::ActiveModel) {
-    am.cvr = Set(input.cvr.value() as i32);
-    am.name = Set(input.name.clone());
-    am.sort_name = Set(input.name.to_lowercase());
-    am.company_form = Set(input.company_form.as_str().into());
-    am.street = Set(input.street.clone());
-    am.postal_code = Set(input.postal_code.map(|p| i32::from(p.value())));
-    am.city = Set(input.city.clone());
-    am.district = Set(input.district().map(|d| d.as_str().into()));
-    am.industry_code = Set(input.industry_code.map(|c| c.value() as i32));
-    am.industry_section = Set(input.section().map(|s| s.as_str().into()));
-    am.employees = Set(input.employees.map(|n| n as i32));
-    am.size_band = Set(input.size_band().map(|s| s.as_str().into()));
-    am.active = Set(input.active);
-    am.advertising_protected = Set(input.advertising_protected);
-    am.consultant_id = Set(input.consultant_id);
-    am.email = Set(input.email.as_ref().map(|e| e.as_str().into()));
-    am.phone = Set(input.phone.as_ref().map(|p| p.as_str().into()));
-    am.notes = Set(input.notes.clone());
 }
 
 pub async fn set_segments<C: ConnectionTrait>(

@@ -249,7 +249,7 @@ fn row(
         outcome: ContactOutcome::parse(&c.outcome)
             .map(|x| x.label(lang))
             .unwrap_or(""),
-        follow_up_on: c.follow_up_on.map(|d| crate::app::clock::format_date(d)),
+        follow_up_on: c.follow_up_on.map(crate::app::clock::format_date),
         state: match c.follow_up_on {
             Some(d) if d < today => "overdue",
             Some(d) if d == today => "today",

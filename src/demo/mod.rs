@@ -18,7 +18,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::businesses::{BusinessInput, queries::apply};
+use crate::businesses::{BusinessInput, patch};
 use crate::domain::{
     CompanyForm, ContactChannel, ContactOutcome, Cvr, EmailAddress, IndustryCode, PNumber, Phone,
     PostalCode, Role, Segment,
@@ -163,14 +163,9 @@ async fn seed_businesses(
         let mut inputs = Vec::with_capacity(chunk.len());
         for b in &chunk {
             let input = input_of(b, consultant_ids)?;
-            let mut am = business::ActiveModel {
-                source: Set("seed".into()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            apply(&input, &mut am);
-            rows.push(am);
+            let mut m = patch::blank(input.cvr, "seed", now);
+            input.patch().apply(&mut m);
+            rows.push(patch::to_active(m, None));
             inputs.push(input);
         }
         business::Entity::insert_many(rows)

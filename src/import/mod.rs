@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::businesses::patch;
 use crate::domain::{DomainError, Lang};
 pub use handlers::routes;
 use parse::{ImportReader, ImportRow, RowError};
@@ -304,90 +305,31 @@ impl Summary {
 
 /// The columns the import owns; an empty cell leaves the stored value alone.
 fn merged(row: &ImportRow, old: Option<&business::Model>) -> business::Model {
-    let now = Utc::now();
-    let mut m = old.cloned().unwrap_or(business::Model {
-        id: 0,
-        cvr: row.cvr.value() as i32,
-        name: String::new(),
-        sort_name: String::new(),
-        company_form: "andet".into(),
-        street: None,
-        postal_code: None,
-        city: None,
-        district: None,
-        industry_code: None,
-        industry_section: None,
-        employees: None,
-        size_band: None,
-        active: true,
-        advertising_protected: false,
-        consultant_id: None,
-        email: None,
-        phone: None,
-        notes: None,
-        source: "import".into(),
-        created_at: now,
-        updated_at: now,
-    });
-    m.name = row.name.clone();
-    m.sort_name = row.name.to_lowercase();
-    if let Some(f) = row.company_form {
-        m.company_form = f.as_str().into();
-    }
-    if row.street.is_some() {
-        m.street = row.street.clone();
-    }
-    if let Some(p) = row.postal_code {
-        m.postal_code = Some(i32::from(p.value()));
-        m.district = p.district(m.street.as_deref()).map(|d| d.as_str().into());
-    }
-    if row.city.is_some() {
-        m.city = row.city.clone();
-    }
-    if let Some(c) = row.industry_code {
-        m.industry_code = Some(c.value() as i32);
-        m.industry_section = Some(c.section().as_str().into());
-    }
-    if let Some(n) = row.employees {
-        m.employees = Some(n as i32);
-    }
-    if let Some(s) = row.size {
-        m.size_band = Some(s.as_str().into());
-    }
-    m.advertising_protected = row.advertising_protected;
-    if let Some(e) = &row.email {
-        m.email = Some(e.as_str().into());
-    }
-    if let Some(p) = &row.phone {
-        m.phone = Some(p.as_str().into());
-    }
+    let mut m = old
+        .cloned()
+        .unwrap_or_else(|| patch::blank(row.cvr, "import", Utc::now()));
+    row.patch().apply(&mut m);
     m
 }
 
-fn to_active(m: business::Model) -> business::ActiveModel {
-    business::ActiveModel {
-        id: sea_orm::ActiveValue::NotSet,
-        cvr: Set(m.cvr),
-        name: Set(m.name),
-        sort_name: Set(m.sort_name),
-        company_form: Set(m.company_form),
-        street: Set(m.street),
-        postal_code: Set(m.postal_code),
-        city: Set(m.city),
-        district: Set(m.district),
-        industry_code: Set(m.industry_code),
-        industry_section: Set(m.industry_section),
-        employees: Set(m.employees),
-        size_band: Set(m.size_band),
-        active: Set(m.active),
-        advertising_protected: Set(m.advertising_protected),
-        consultant_id: Set(m.consultant_id),
-        email: Set(m.email),
-        phone: Set(m.phone),
-        notes: Set(m.notes),
-        source: Set(m.source),
-        created_at: Set(m.created_at),
-        updated_at: Set(m.updated_at),
+impl ImportRow {
+    /// The columns the import owns; an empty cell leaves the stored value
+    /// alone.
+    fn patch(&self) -> patch::BusinessPatch {
+        patch::BusinessPatch {
+            name: Some(self.name.clone()),
+            company_form: self.company_form,
+            street: self.street.clone().map(Some),
+            postal_code: self.postal_code.map(Some),
+            city: self.city.clone().map(Some),
+            industry_code: self.industry_code.map(Some),
+            employees: self.employees.map(Some),
+            size: self.size.map(Some),
+            advertising_protected: Some(self.advertising_protected),
+            email: self.email.clone().map(Some),
+            phone: self.phone.clone().map(Some),
+            ..Default::default()
+        }
     }
 }
 
@@ -479,7 +421,7 @@ async fn store_chunk(
                 if let Some(p) = p_am {
                     new_p_units.push((want.cvr, p));
                 }
-                inserts.push(to_active(want));
+                inserts.push(patch::to_active(want, None));
             }
             Some(old) => {
                 if let Some(mut p) = p_am {
@@ -492,8 +434,7 @@ async fn store_chunk(
                     summary.changed += 1;
                     touched.push(old.id);
                     if *old != want {
-                        let mut am = to_active(want);
-                        am.id = Set(old.id);
+                        let mut am = patch::to_active(want, Some(old.id));
                         am.updated_at = Set(Utc::now());
                         am.update(tx).await?;
                     }

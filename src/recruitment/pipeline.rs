@@ -328,7 +328,7 @@ struct NeedView {
 
 impl From<&recruitment_need::Model> for NeedView {
     fn from(n: &recruitment_need::Model) -> Self {
-        let d = |d: Option<chrono::NaiveDate>| d.map(|d| crate::app::clock::format_date(d));
+        let d = |d: Option<chrono::NaiveDate>| d.map(crate::app::clock::format_date);
         NeedView {
             contact_name: n.contact_name.clone(),
             contact_email: n.contact_email.clone(),

@@ -10,6 +10,7 @@ use tera::Context;
 use serde_json::json;
 
 use crate::app::{Cache, Command, UnitOfWork};
+use crate::businesses::patch;
 use crate::domain::{
     AuditAction, AuditEntity, Cvr, EmailAddress, Lang, Phone, optional_text, required_text,
 };
@@ -497,21 +498,16 @@ impl Command for SubmitNeed {
                 None => {
                     // Another submission for the same new CVR may be creating the
                     // business right now: insert-if-absent, then read it back.
-                    let b = business::ActiveModel {
-                        cvr: Set(need.cvr.value() as i32),
-                        name: Set(need.company_name.clone()),
-                        sort_name: Set(need.company_name.to_lowercase()),
-                        company_form: Set("andet".into()),
-                        active: Set(true),
-                        advertising_protected: Set(false),
-                        email: Set(Some(need.contact_email.as_str().to_string())),
-                        phone: Set(need.contact_phone.as_ref().map(|p| p.as_str().to_string())),
-                        // "from the form": for a consultant to check.
-                        source: Set("form".into()),
-                        created_at: Set(*now),
-                        updated_at: Set(*now),
+                    // "from the form": for a consultant to check.
+                    let mut m = patch::blank(need.cvr, "form", *now);
+                    patch::BusinessPatch {
+                        name: Some(need.company_name.clone()),
+                        email: Some(Some(need.contact_email.clone())),
+                        phone: Some(need.contact_phone.clone()),
                         ..Default::default()
-                    };
+                    }
+                    .apply(&mut m);
+                    let b = patch::to_active(m, None);
                     let created = business::Entity::insert(b)
                         .on_conflict(
                             sea_orm::sea_query::OnConflict::column(business::Column::Cvr)

@@ -278,3 +278,35 @@ db_test!(
         assert!(!page.contains("method=\"post\" action=\"/admin/audit"));
     }
 );
+
+db_test!(
+    a_business_created_by_the_public_form_shows_in_the_list_totals_at_once,
+    |s: &mut erhverv::config::Settings| s.need_min_fill_seconds = 0,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        // The list's total is cached; the form's new business must drop it.
+        assert!(
+            app.get_html("/businesses")
+                .await
+                .contains("<strong id=\"total\">0</strong>")
+        );
+        app.get_html("/rekruttering").await;
+        let res = app
+            .post_form("/rekruttering", &crate::needs::valid("totals1"))
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert!(
+            app.get_html("/businesses")
+                .await
+                .contains("<strong id=\"total\">1</strong>")
+        );
+        let events = audit(&app).await;
+        assert!(
+            events.iter().any(|e| e.action == "create"
+                && e.entity == "business"
+                && e.user_id.is_none()
+                && e.detail.as_deref() == Some(r#"{"source":"form"}"#)),
+            "the new business is in the audit log: {events:?}"
+        );
+    }
+);
