@@ -176,7 +176,7 @@ mod tests {
         }
         .apply(&mut m);
         assert_eq!(m.sort_name, "åbent værksted");
-        assert_eq!(m.district.as_deref(), Some("amager_vest"));
+        assert_eq!(m.district.as_deref(), Some("amager_ost"));
         assert_eq!(m.industry_section.as_deref(), Some("S"));
         assert_eq!(
             m.size_band.as_deref(),
@@ -190,7 +190,7 @@ mod tests {
             ..Default::default()
         }
         .apply(&mut m);
-        assert_eq!(m.district.as_deref(), Some("amager_vest"));
+        assert_eq!(m.district.as_deref(), Some("amager_ost"));
         BusinessPatch {
             postal_code: Some(None),
             ..Default::default()
