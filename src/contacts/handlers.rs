@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::commands::{CompleteFollowUp, LogContact};
 use super::queries::{self, NewContact};
+use crate::app::Invalid;
 use crate::domain::{ContactChannel, ContactOutcome, Lang, optional_text, required_text};
 use crate::web::{
     AppState,
@@ -16,7 +17,6 @@ use crate::web::{
     error::AppError,
     fields::{Field, first_error},
     form::{Form, FormData, query},
-    i18n,
     render::see_other,
 };
 
@@ -54,63 +54,50 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 type Errors = BTreeMap<&'static str, String>;
 
-fn parse(f: &FormData, business_id: i32, lang: Lang) -> Result<NewContact, Errors> {
-    let mut e = Errors::new();
-    let channel = ContactChannel::parse(f.get("channel"))
-        .map_err(|x| e.insert("channel", x.message(lang)))
-        .ok();
-    let occurred_at = match parse_local_datetime(f.get("occurred_at")) {
-        Some(t) if t > Utc::now() + Duration::hours(1) => {
-            e.insert("occurred_at", i18n::t(lang, "future_datetime").into());
-            None
-        }
-        Some(t) => Some(t),
-        None => {
-            e.insert("occurred_at", i18n::t(lang, "invalid_datetime").into());
-            None
-        }
-    };
-    let subject = required_text(f.get("subject"), 200)
-        .map_err(|x| e.insert("subject", x.message(lang)))
-        .ok();
-    let notes = optional_text(f.get("notes"), 5000)
-        .map_err(|x| e.insert("notes", x.message(lang)))
-        .ok()
-        .flatten();
-    let outcome = ContactOutcome::parse(f.get("outcome"))
-        .map_err(|x| e.insert("outcome", x.message(lang)))
-        .ok();
-    let follow_up_on = match f.get("follow_up_on").trim() {
-        "" => None,
-        s => match (parse_date(s), occurred_at) {
-            (Some(d), Some(t)) if d < t.with_timezone(&Copenhagen).date_naive() => {
-                e.insert(
-                    "follow_up_on",
-                    i18n::t(lang, "followup_before_contact").into(),
-                );
-                None
-            }
-            (Some(d), _) => Some(d),
-            (None, _) => {
-                e.insert("follow_up_on", i18n::t(lang, "invalid_date").into());
-                None
-            }
+/// Parses the contact form; `now` is the clock's (a contact can't lie more
+/// than an hour ahead of it).
+fn parse(f: &FormData, business_id: i32, now: DateTime<Utc>) -> Result<NewContact, Invalid> {
+    use crate::domain::DomainError as E;
+    let mut e = Invalid::new();
+    let channel = e.check("channel", ContactChannel::parse(f.get("channel")));
+    let occurred_at = e.check(
+        "occurred_at",
+        match parse_local_datetime(f.get("occurred_at")) {
+            Some(t) if t > now + Duration::hours(1) => Err(E::InFuture),
+            Some(t) => Ok(t),
+            None => Err(E::DateTimeFormat),
         },
-    };
-    match (channel, occurred_at, subject, outcome) {
-        (Some(channel), Some(occurred_at), Some(subject), Some(outcome)) if e.is_empty() => {
-            Ok(NewContact {
-                business_id,
-                channel,
-                occurred_at,
-                subject,
-                notes,
-                outcome,
-                follow_up_on,
-            })
-        }
-        _ => Err(e),
-    }
+    );
+    let subject = e.check("subject", required_text(f.get("subject"), 200));
+    let notes = e
+        .check("notes", optional_text(f.get("notes"), 5000))
+        .flatten();
+    let outcome = e.check("outcome", ContactOutcome::parse(f.get("outcome")));
+    let follow_up_on = e
+        .check(
+            "follow_up_on",
+            crate::businesses::opt(f.get("follow_up_on"), |s| {
+                match (parse_date(s), occurred_at) {
+                    (Some(d), Some(t)) if d < crate::app::clock::local_date(t) => {
+                        Err(E::FollowUpBeforeContact)
+                    }
+                    (Some(d), _) => Ok(d),
+                    (None, _) => Err(E::DateFormat),
+                }
+            }),
+        )
+        .flatten();
+    e.into_result(|| {
+        Some(NewContact {
+            business_id,
+            channel: channel?,
+            occurred_at: occurred_at?,
+            subject: subject?,
+            notes,
+            outcome: outcome?,
+            follow_up_on,
+        })
+    })
 }
 
 async fn form_page(
@@ -192,7 +179,7 @@ async fn create(
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     let id = *id;
-    match parse(&f, id, staff.lang) {
+    match parse(&f, id, state.app.clock.now()) {
         Ok(c) => {
             state
                 .app
@@ -201,7 +188,8 @@ async fn create(
             staff.flash("contact_saved");
             Ok(see_other(&format!("/businesses/{id}#timeline")))
         }
-        Err(errors) => {
+        Err(invalid) => {
+            let errors = crate::web::fields::messages(&invalid, staff.lang);
             let v = [
                 "channel",
                 "occurred_at",

@@ -66,6 +66,32 @@ pub enum DomainError {
     PasswordTooShort,
     /// A consultant id that is not an enabled consultant or admin.
     UnknownConsultant,
+    /// A date that is not dd-mm-yyyy (or yyyy-mm-dd from a date input).
+    DateFormat,
+    /// A date and time that is not dd-mm-yyyy hh:mm.
+    DateTimeFormat,
+    /// A moment that has not happened yet where a past one is asked for.
+    InFuture,
+    /// An end date before the start date.
+    EndBeforeStart,
+    /// A temporary position without its end date.
+    EndDateMissing,
+    /// A follow-up date before the contact it follows up.
+    FollowUpBeforeContact,
+    /// A number of positions outside 1-500.
+    PositionsRange,
+    /// Hours per week outside 1-60.
+    HoursRange,
+    /// A time of day that is not hh:mm.
+    TimeFormat,
+    /// A moment that has passed where a future one is asked for.
+    InPast,
+    /// No contact person with an email address chosen as the recipient.
+    RecipientMissing,
+    /// No known template chosen.
+    TemplateMissing,
+    /// Mail that is not case-related to a business with advertising protection.
+    AdvertisingProtected,
     /// A need status change the pipeline does not allow (codes of both statuses).
     StatusChangeNotAllowed {
         from: &'static str,
@@ -201,6 +227,58 @@ impl DomainError {
                 "Vælg en aktiv konsulent fra listen.".into(),
                 "Choose an active consultant from the list.".into(),
             ),
+            E::DateFormat => (
+                "Angiv en dato som dd-mm-åååå.".into(),
+                "Give a date as dd-mm-yyyy.".into(),
+            ),
+            E::DateTimeFormat => (
+                "Angiv dato og klokkeslæt som dd-mm-åååå tt:mm.".into(),
+                "Give the date and time as dd-mm-yyyy hh:mm.".into(),
+            ),
+            E::InFuture => (
+                "Tidspunktet ligger i fremtiden.".into(),
+                "The time is in the future.".into(),
+            ),
+            E::EndBeforeStart => (
+                "Slutdatoen ligger før startdatoen.".into(),
+                "The end date is before the start date.".into(),
+            ),
+            E::EndDateMissing => (
+                "Angiv hvornår den midlertidige ansættelse slutter.".into(),
+                "Give the end date of the temporary employment.".into(),
+            ),
+            E::FollowUpBeforeContact => (
+                "Opfølgningen kan ikke ligge før kontakten.".into(),
+                "The follow-up cannot be before the contact.".into(),
+            ),
+            E::PositionsRange => (
+                "Angiv et antal mellem 1 og 500.".into(),
+                "Give a number between 1 and 500.".into(),
+            ),
+            E::HoursRange => (
+                "Angiv timer pr. uge mellem 1 og 60.".into(),
+                "Give hours per week between 1 and 60.".into(),
+            ),
+            E::TimeFormat => (
+                "Angiv klokkeslæt som tt:mm.".into(),
+                "Give the time as hh:mm.".into(),
+            ),
+            E::InPast => (
+                "Tidspunktet er passeret.".into(),
+                "That time has passed.".into(),
+            ),
+            E::RecipientMissing => (
+                "Vælg en kontaktperson med e-mailadresse.".into(),
+                "Choose a contact person with an email address.".into(),
+            ),
+            E::TemplateMissing => (
+                "Vælg en skabelon.".into(),
+                "Choose a template.".into(),
+            ),
+            E::AdvertisingProtected => (
+                "Virksomheden er reklamebeskyttet: kun sagsrelaterede e-mails kan sendes.".into(),
+                "The business has advertising protection: only case-related emails can be sent.".into(),
+            ),
             E::StatusChangeNotAllowed { from, to } => {
                 let name = |code: &str, lang| {
                     crate::domain::NeedStatus::parse(code)
@@ -267,6 +345,19 @@ mod tests {
             DomainError::UsernameInvalid,
             DomainError::PasswordTooShort,
             DomainError::UnknownConsultant,
+            DomainError::DateFormat,
+            DomainError::DateTimeFormat,
+            DomainError::InFuture,
+            DomainError::EndBeforeStart,
+            DomainError::EndDateMissing,
+            DomainError::FollowUpBeforeContact,
+            DomainError::PositionsRange,
+            DomainError::HoursRange,
+            DomainError::TimeFormat,
+            DomainError::InPast,
+            DomainError::RecipientMissing,
+            DomainError::TemplateMissing,
+            DomainError::AdvertisingProtected,
             DomainError::StatusChangeNotAllowed {
                 from: "filled",
                 to: "new",

@@ -1,6 +1,5 @@
 //! Scheduling follow-up emails from a business page, and the admins' view
 //! of the outbox.
-use super::commands::{CancelEmail, RetryEmail, ScheduleEmail};
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -11,7 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use tera::Context;
 
+use super::commands::{CancelEmail, RetryEmail, ScheduleEmail};
 use super::{outbox, render::FOLLOWUP_TEMPLATES};
+use crate::app::Invalid;
 use crate::domain::{Lang, optional_text};
 use crate::web::{
     AppState,
@@ -19,7 +20,6 @@ use crate::web::{
     error::AppError,
     fields::{Field, first_error},
     form::{Form, FormData},
-    i18n,
     render::see_other,
 };
 
@@ -55,83 +55,83 @@ struct Scheduled {
     moved: bool,
 }
 
+/// Parses the scheduling form; `now` is the clock's.
 fn parse(
     f: &FormData,
-    lang: Lang,
+    now: chrono::DateTime<Utc>,
     persons: &[contact_person::Model],
     protected: bool,
-) -> Result<Scheduled, Errors> {
-    let mut e = Errors::new();
-    let t = |k: &str| i18n::t(lang, k).to_string();
-    let person = f.get("person_id").parse::<i32>().ok().and_then(|id| {
-        persons
+) -> Result<Scheduled, Invalid> {
+    use crate::domain::DomainError as E;
+    let mut e = Invalid::new();
+    let person = e.check(
+        "person_id",
+        f.get("person_id")
+            .parse::<i32>()
+            .ok()
+            .and_then(|id| {
+                persons
+                    .iter()
+                    .find(|p| p.id == id && p.email.is_some())
+                    .cloned()
+            })
+            .ok_or(E::RecipientMissing),
+    );
+    let template = e.check(
+        "template",
+        match FOLLOWUP_TEMPLATES
             .iter()
-            .find(|p| p.id == id && p.email.is_some())
-            .cloned()
-    });
-    if person.is_none() {
-        e.insert("person_id", t("email_choose_person"));
-    }
-    let template = FOLLOWUP_TEMPLATES
-        .iter()
-        .find(|(n, _)| *n == f.get("template"))
-        .copied();
-    match template {
-        None => {
-            e.insert("template", t("email_choose_template"));
-        }
-        Some((_, false)) if protected => {
-            e.insert("template", t("email_advertising_protected"));
-        }
-        _ => {}
-    }
+            .find(|(n, _)| *n == f.get("template"))
+            .copied()
+        {
+            None => Err(E::TemplateMissing),
+            Some((_, false)) if protected => Err(E::AdvertisingProtected),
+            Some(t) => Ok(t),
+        },
+    );
     let mail_lang = Lang::parse(f.get("mail_lang")).unwrap_or(Lang::Da);
-    let subject = optional_text(f.get("subject"), 200)
-        .map_err(|x| e.insert("subject", x.message(lang)))
-        .ok()
+    let subject = e
+        .check("subject", optional_text(f.get("subject"), 200))
         .flatten();
-    let message = optional_text(f.get("message"), 5000)
-        .map_err(|x| e.insert("message", x.message(lang)))
-        .ok()
+    let message = e
+        .check("message", optional_text(f.get("message"), 5000))
         .flatten();
-    let date = crate::contacts::parse_date(f.get("date"));
-    let time = NaiveTime::parse_from_str(f.get("time").trim(), "%H:%M").ok();
+    let date = e.check(
+        "date",
+        crate::contacts::parse_date(f.get("date")).ok_or(E::DateFormat),
+    );
+    let time = e.check(
+        "time",
+        NaiveTime::parse_from_str(f.get("time").trim(), "%H:%M").map_err(|_| E::TimeFormat),
+    );
     let send_at = match (date, time) {
         (Some(d), Some(tm)) => match send_time(d, tm) {
-            Some(at) if at >= Utc::now() - Duration::minutes(5) => Some((at, skip_weekend(d) != d)),
+            Some(at) if at >= now - Duration::minutes(5) => Some((at, skip_weekend(d) != d)),
             Some(_) => {
-                e.insert("date", t("email_in_past"));
+                e.add("date", E::InPast);
                 None
             }
             None => {
-                e.insert("time", t("invalid_datetime"));
+                e.add("time", E::DateTimeFormat);
                 None
             }
         },
-        (None, _) => {
-            e.insert("date", t("invalid_date"));
-            None
-        }
-        (_, None) => {
-            e.insert("time", t("email_invalid_time"));
-            None
-        }
+        _ => None,
     };
-    match (person, template, send_at) {
-        (Some(person), Some((template, case_related)), Some((send_at, moved))) if e.is_empty() => {
-            Ok(Scheduled {
-                person,
-                template,
-                case_related,
-                lang: mail_lang,
-                subject,
-                message,
-                send_at,
-                moved,
-            })
-        }
-        _ => Err(e),
-    }
+    e.into_result(|| {
+        let (template, case_related) = template?;
+        let (send_at, moved) = send_at?;
+        Some(Scheduled {
+            person: person?,
+            template,
+            case_related,
+            lang: mail_lang,
+            subject,
+            message,
+            send_at,
+            moved,
+        })
+    })
 }
 
 fn render(
@@ -296,9 +296,11 @@ async fn schedule(
     .into_iter()
     .map(|k| (k, f.get(k).to_string()))
     .collect();
-    let s = match parse(&f, staff.lang, &persons, b.advertising_protected) {
+    let now = state.app.clock.now();
+    let s = match parse(&f, now, &persons, b.advertising_protected) {
         Ok(s) => s,
-        Err(errors) => {
+        Err(invalid) => {
+            let errors = crate::web::fields::messages(&invalid, staff.lang);
             return form_page(&state, &staff, &b, &persons, values, &errors, None, 422).await;
         }
     };

@@ -474,9 +474,12 @@ async fn create(
         );
         return new_page(&state, &staff, &values, &e, 422);
     };
-    let need = match super::public::parse(&f, staff.lang) {
+    let need = match super::public::parse(&f) {
         Ok(n) => n,
-        Err(e) => return new_page(&state, &staff, &values, &e, 422),
+        Err(invalid) => {
+            let e = crate::web::fields::messages(&invalid, staff.lang);
+            return new_page(&state, &staff, &values, &e, 422);
+        }
     };
     let idem = f
         .token("idem")

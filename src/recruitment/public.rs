@@ -9,7 +9,7 @@ use tera::Context;
 
 use serde_json::json;
 
-use crate::app::{Cache, Command, UnitOfWork};
+use crate::app::{Cache, Command, Invalid, UnitOfWork};
 use crate::businesses::patch;
 use crate::domain::{
     AuditAction, AuditEntity, Cvr, EmailAddress, Lang, Phone, optional_text, required_text,
@@ -153,96 +153,69 @@ fn number(s: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
     s.trim().parse::<i32>().ok().filter(|n| range.contains(n))
 }
 
-pub(super) fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
-    let mut e = Errors::new();
-    let t = |k: &str| i18n::t(lang, k).to_string();
-    let cvr = Cvr::parse(f.get("cvr"))
-        .map_err(|x| e.insert("cvr", x.message(lang)))
-        .ok();
-    let company_name = required_text(f.get("company_name"), 200)
-        .map_err(|x| e.insert("company_name", x.message(lang)))
-        .ok();
-    let contact_name = required_text(f.get("contact_name"), 120)
-        .map_err(|x| e.insert("contact_name", x.message(lang)))
-        .ok();
-    let contact_email = EmailAddress::parse(f.get("contact_email"))
-        .map_err(|x| e.insert("contact_email", x.message(lang)))
-        .ok();
-    let contact_phone = crate::businesses::opt(f.get("contact_phone"), Phone::parse)
-        .map_err(|x| e.insert("contact_phone", x.message(lang)))
-        .ok()
+pub(super) fn parse(f: &FormData) -> Result<Need, Invalid> {
+    use crate::domain::DomainError as E;
+    let mut e = Invalid::new();
+    let cvr = e.check("cvr", Cvr::parse(f.get("cvr")));
+    let company_name = e.check("company_name", required_text(f.get("company_name"), 200));
+    let contact_name = e.check("contact_name", required_text(f.get("contact_name"), 120));
+    let contact_email = e.check("contact_email", EmailAddress::parse(f.get("contact_email")));
+    let contact_phone = e
+        .check(
+            "contact_phone",
+            crate::businesses::opt(f.get("contact_phone"), Phone::parse),
+        )
         .flatten();
-    let job_title = required_text(f.get("job_title"), 200)
-        .map_err(|x| e.insert("job_title", x.message(lang)))
-        .ok();
-    let positions = number(f.get("positions"), 1..=500);
-    if positions.is_none() {
-        e.insert("positions", t("need_positions_invalid"));
-    }
-    let hours_per_week = match f.get("hours_per_week").trim() {
-        "" => None,
-        s => {
-            let h = number(s, 1..=60);
-            if h.is_none() {
-                e.insert("hours_per_week", t("need_hours_invalid"));
-            }
-            h
-        }
-    };
-    let date = |name: &'static str, e: &mut Errors| match f.get(name).trim() {
-        "" => None,
-        s => {
-            let d = crate::contacts::parse_date(s);
-            if d.is_none() {
-                e.insert(name, t("invalid_date"));
-            }
-            d
-        }
-    };
-    let start_date = date("start_date", &mut e);
+    let job_title = e.check("job_title", required_text(f.get("job_title"), 200));
+    let positions = e.check(
+        "positions",
+        number(f.get("positions"), 1..=500).ok_or(E::PositionsRange),
+    );
+    let hours_per_week = e
+        .check(
+            "hours_per_week",
+            crate::businesses::opt(f.get("hours_per_week"), |s| {
+                number(s, 1..=60).ok_or(E::HoursRange)
+            }),
+        )
+        .flatten();
+    let date = |s: &str| crate::contacts::parse_date(s).ok_or(E::DateFormat);
+    let start_date = e
+        .check(
+            "start_date",
+            crate::businesses::opt(f.get("start_date"), date),
+        )
+        .flatten();
     let permanent = f.get("employment") != "temporary";
-    let temporary_until = date("temporary_until", &mut e);
-    if !permanent && temporary_until.is_none() && !e.contains_key("temporary_until") {
-        e.insert("temporary_until", t("need_temporary_until_missing"));
+    let temporary_until = e
+        .check(
+            "temporary_until",
+            crate::businesses::opt(f.get("temporary_until"), date),
+        )
+        .flatten();
+    if !permanent && temporary_until.is_none() {
+        e.add("temporary_until", E::EndDateMissing);
     }
     if let (Some(s), Some(u)) = (start_date, temporary_until)
         && u < s
     {
-        e.insert("temporary_until", t("need_until_before_start"));
+        e.add("temporary_until", E::EndBeforeStart);
     }
-    let text = |name: &'static str, max: usize, e: &mut Errors| {
-        optional_text(f.get(name), max)
-            .map_err(|x| e.insert(name, x.message(lang)))
-            .ok()
-            .flatten()
-    };
-    let workplace_address = text("workplace_address", 200, &mut e);
-    let qualifications = text("qualifications", 3000, &mut e);
-    let languages = text("languages", 300, &mut e);
-    let free_text = text("free_text", 5000, &mut e);
-    match (
-        cvr,
-        company_name,
-        contact_name,
-        contact_email,
-        job_title,
-        positions,
-    ) {
-        (
-            Some(cvr),
-            Some(company_name),
-            Some(contact_name),
-            Some(contact_email),
-            Some(job_title),
-            Some(positions),
-        ) if e.is_empty() => Ok(Need {
-            cvr,
-            company_name,
-            contact_name,
-            contact_email,
+    let mut text =
+        |name: &'static str, max: usize| e.check(name, optional_text(f.get(name), max)).flatten();
+    let workplace_address = text("workplace_address", 200);
+    let qualifications = text("qualifications", 3000);
+    let languages = text("languages", 300);
+    let free_text = text("free_text", 5000);
+    e.into_result(|| {
+        Some(Need {
+            cvr: cvr?,
+            company_name: company_name?,
+            contact_name: contact_name?,
+            contact_email: contact_email?,
             contact_phone,
-            job_title,
-            positions,
+            job_title: job_title?,
+            positions: positions?,
             hours_per_week,
             start_date,
             permanent,
@@ -251,9 +224,8 @@ pub(super) fn parse(f: &FormData, lang: Lang) -> Result<Need, Errors> {
             qualifications,
             languages,
             free_text,
-        }),
-        _ => Err(e),
-    }
+        })
+    })
 }
 
 pub(super) fn typed(f: &FormData) -> BTreeMap<&'static str, String> {
@@ -339,9 +311,12 @@ async fn submit(
             200,
         );
     }
-    let need = match parse(&f, v.lang) {
+    let need = match parse(&f) {
         Ok(n) => n,
-        Err(errors) => return page(&state, &v, &typed(&f), &errors, None, 422),
+        Err(invalid) => {
+            let errors = crate::web::fields::messages(&invalid, v.lang);
+            return page(&state, &v, &typed(&f), &errors, None, 422);
+        }
     };
     let idem = if idem.is_empty() {
         random_token()

@@ -3,6 +3,7 @@ use serde::Serialize;
 
 use super::NewUser;
 use super::commands::{AddUser, SetDisabled};
+use crate::app::Invalid;
 use crate::domain::{EmailAddress, Role, required_text};
 use std::collections::BTreeMap;
 
@@ -97,56 +98,55 @@ async fn add_user(
     staff: Admin,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors: Vec<(&str, String)> = Vec::new();
-    let username = super::parse_username(f.get("username"))
-        .map_err(|e| errors.push(("username", staff.t(&e.to_string()).to_string())))
-        .ok();
-    let display_name = required_text(f.get("display_name"), 120)
-        .map_err(|e| errors.push(("display_name", e.message(staff.lang))))
-        .ok();
-    let email = if f.get("email").trim().is_empty() {
-        None
-    } else {
-        EmailAddress::parse(f.get("email"))
-            .map_err(|e| errors.push(("email", e.message(staff.lang))))
-            .ok()
-            .map(|e| e.as_str().to_string())
-    };
-    let role = Role::parse(f.get("role"))
-        .map_err(|e| errors.push(("role", e.message(staff.lang))))
-        .ok();
-    if let Err(e) = super::check_password(f.get("password")) {
-        errors.push(("password", staff.t(&e.to_string()).to_string()));
-    }
-    if let (Some(username), Some(display_name), Some(role), true) =
-        (username, display_name, role, errors.is_empty())
-    {
-        let new = NewUser {
-            username,
-            display_name,
+    use crate::domain::DomainError as E;
+    let mut e = Invalid::new();
+    let username = e.check(
+        "username",
+        super::parse_username(f.get("username")).map_err(|_| E::UsernameInvalid),
+    );
+    let display_name = e.check("display_name", required_text(f.get("display_name"), 120));
+    let email = e
+        .check(
+            "email",
+            crate::businesses::opt(f.get("email"), EmailAddress::parse),
+        )
+        .flatten()
+        .map(|e| e.as_str().to_string());
+    let role = e.check("role", Role::parse(f.get("role")));
+    e.check(
+        "password",
+        super::check_password(f.get("password")).map_err(|_| E::PasswordTooShort),
+    );
+    let new = e.into_result(|| {
+        Some(NewUser {
+            username: username?,
+            display_name: display_name?,
             email,
-            role,
-        };
-        let password_hash = super::hash_password(f.get("password")).await?;
-        let cmd = AddUser {
-            user: new,
-            password_hash,
-        };
-        match state.app.run(staff.actor(), cmd).await {
-            Ok(_) => {
-                staff.flash("user_added");
-                return Ok(see_other("/admin/users"));
-            }
-            Err(e) => {
-                let Some(invalid) = e.field_errors() else {
-                    return Err(e.into());
-                };
-                for fe in invalid.iter() {
-                    errors.push((fe.field, fe.error.message(staff.lang)));
-                }
-            }
+            role: role?,
+        })
+    });
+    let result = match new {
+        Ok(user) => {
+            let password_hash = super::hash_password(f.get("password")).await?;
+            let cmd = AddUser {
+                user,
+                password_hash,
+            };
+            state.app.run(staff.actor(), cmd).await
         }
-    }
+        Err(invalid) => Err(invalid.into()),
+    };
+    let invalid = match result {
+        Ok(_) => {
+            staff.flash("user_added");
+            return Ok(see_other("/admin/users"));
+        }
+        Err(e) => e.field_errors().ok_or(e)?,
+    };
+    let errors: Vec<(&'static str, String)> = invalid
+        .iter()
+        .map(|fe| (fe.field, fe.error.message(staff.lang)))
+        .collect();
     let values = [
         ("username", f.get("username")),
         ("display_name", f.get("display_name")),
