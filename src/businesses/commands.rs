@@ -199,31 +199,48 @@ fn child_changed(
     uow.reindex(DocKind::Business, business_id);
 }
 
-pub struct RemovePUnit {
+/// A P-unit or contact person of a business.
+#[derive(Debug, Clone, Copy)]
+pub enum Child {
+    PUnit(i32),
+    ContactPerson(i32),
+}
+
+/// Removes a P-unit or contact person from its business.
+pub struct RemoveChild {
     pub business_id: i32,
-    pub p_unit_id: i32,
+    pub child: Child,
 }
 
 #[async_trait::async_trait]
-impl Command for RemovePUnit {
+impl Command for RemoveChild {
     type Output = ();
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
-        let res = p_unit::Entity::delete_many()
-            .filter(p_unit::Column::Id.eq(self.p_unit_id))
-            .filter(p_unit::Column::BusinessId.eq(self.business_id))
-            .exec(uow.tx())
-            .await?;
-        if res.rows_affected == 0 {
+        let (entity, id, removed) = match self.child {
+            Child::PUnit(id) => (
+                AuditEntity::PUnit,
+                id,
+                p_unit::Entity::delete_many()
+                    .filter(p_unit::Column::Id.eq(id))
+                    .filter(p_unit::Column::BusinessId.eq(self.business_id))
+                    .exec(uow.tx())
+                    .await?,
+            ),
+            Child::ContactPerson(id) => (
+                AuditEntity::ContactPerson,
+                id,
+                contact_person::Entity::delete_many()
+                    .filter(contact_person::Column::Id.eq(id))
+                    .filter(contact_person::Column::BusinessId.eq(self.business_id))
+                    .exec(uow.tx())
+                    .await?,
+            ),
+        };
+        if removed.rows_affected == 0 {
             return Err(Error::NotFound);
         }
-        child_changed(
-            uow,
-            AuditAction::Delete,
-            AuditEntity::PUnit,
-            self.business_id,
-            self.p_unit_id,
-        );
+        child_changed(uow, AuditAction::Delete, entity, self.business_id, id);
         Ok(())
     }
 }
@@ -274,34 +291,5 @@ impl Command for AddContactPerson {
             row.id,
         );
         Ok(row.id)
-    }
-}
-
-pub struct RemoveContactPerson {
-    pub business_id: i32,
-    pub person_id: i32,
-}
-
-#[async_trait::async_trait]
-impl Command for RemoveContactPerson {
-    type Output = ();
-
-    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
-        let res = contact_person::Entity::delete_many()
-            .filter(contact_person::Column::Id.eq(self.person_id))
-            .filter(contact_person::Column::BusinessId.eq(self.business_id))
-            .exec(uow.tx())
-            .await?;
-        if res.rows_affected == 0 {
-            return Err(Error::NotFound);
-        }
-        child_changed(
-            uow,
-            AuditAction::Delete,
-            AuditEntity::ContactPerson,
-            self.business_id,
-            self.person_id,
-        );
-        Ok(())
     }
 }

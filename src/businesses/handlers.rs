@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use tera::Context;
 
-use super::commands::{AddContactPerson, AddPUnit, RemoveContactPerson, RemovePUnit, SaveBusiness};
+use super::commands::{AddContactPerson, AddPUnit, Child, RemoveChild, SaveBusiness};
 use super::form::{BusinessInput, FieldErrors, opt};
 use super::queries::{self, ListFilter, PAGE_SIZE, Sort};
 use crate::app::{Error as AppErr, Invalid, RecordRef};
@@ -741,9 +741,9 @@ async fn remove_p_unit(
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
     let (business_id, p_unit_id) = *path;
-    let cmd = RemovePUnit {
+    let cmd = RemoveChild {
         business_id,
-        p_unit_id,
+        child: Child::PUnit(p_unit_id),
     };
     state.app.run(staff.actor(), cmd).await?;
     staff.flash("p_unit_removed");
@@ -809,9 +809,9 @@ async fn remove_person(
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
     let (business_id, person_id) = *path;
-    let cmd = RemoveContactPerson {
+    let cmd = RemoveChild {
         business_id,
-        person_id,
+        child: Child::ContactPerson(person_id),
     };
     state.app.run(staff.actor(), cmd).await?;
     staff.flash("person_removed");

@@ -17,6 +17,7 @@ macro_rules! templates {
 pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
     "fields.html",
+    "pager.html",
     "error.html",
     "login.html",
     "home.html",
