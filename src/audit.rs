@@ -140,6 +140,27 @@ fn label<T>(
         .unwrap_or_else(|_| code.to_string())
 }
 
+/// `{"changed":["name","email"],"business":12}` as `changed: name, email ·
+/// business: 12`.
+fn readable(detail: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str(detail) else {
+        return detail.to_string();
+    };
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    map.iter()
+        .map(|(k, v)| format!("{k}: {}", value(v)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[get("/admin/audit")]
 async fn audit_page(
     req: HttpRequest,
@@ -169,7 +190,7 @@ async fn audit_page(
                 .entity_id
                 .map(|id| record_url(&e.entity, id).unwrap_or_else(|| format!("#{id}"))),
             entity: label(&e.entity, AuditEntity::parse, |x| x.label(lang)),
-            detail: e.detail.unwrap_or_default(),
+            detail: e.detail.as_deref().map(readable).unwrap_or_default(),
         })
         .collect();
     let pages = total.div_ceil(PAGE_SIZE).max(1);

@@ -310,3 +310,53 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_status_change_the_pipeline_does_not_allow_is_refused_with_a_message_and_changes_nothing,
+    |s: &mut erhverv::config::Settings| s.need_min_fill_seconds = 0,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        app.get_html("/rekruttering").await;
+        app.post_form("/rekruttering", &crate::needs::valid("flow1"))
+            .await;
+        let need = entity::recruitment_need::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let path = format!("/needs/{}", need.id);
+        // A new need cannot be filled before anyone has worked on it.
+        let res = app.post_form(&path, &[("status", "filled")]).await;
+        assert_eq!(res.status().as_u16(), 409);
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Et behov kan ikke skifte fra «Ny» til «Besat»"),
+            "{body}"
+        );
+        let before = audit(&app).await.len();
+        for status in ["in_progress", "filled"] {
+            let res = app.post_form(&path, &[("status", status)]).await;
+            assert_eq!(res.status().as_u16(), 303, "{status}");
+        }
+        // Once filled it can only be reopened, never be new again.
+        let res = app.post_form(&path, &[("status", "new")]).await;
+        assert_eq!(res.status().as_u16(), 409);
+        let page = app.get_html(&path).await;
+        assert!(page.contains("<option value=\"in_progress\""));
+        assert!(
+            !page.contains("<option value=\"new\""),
+            "only allowed changes offered"
+        );
+        let stored = entity::recruitment_need::Entity::find_by_id(need.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, "filled");
+        assert_eq!(
+            audit(&app).await.len(),
+            before + 2,
+            "refused changes leave no entry"
+        );
+    }
+);
