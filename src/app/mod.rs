@@ -52,7 +52,8 @@ pub struct Wakers {
 pub struct App {
     pub db: DatabaseConnection,
     pub clock: Clock,
-    writer: Writer,
+    /// Started on the first batched command (only the public form uses it).
+    writer: std::sync::OnceLock<Writer>,
     mail_domain: Arc<str>,
     wake: Wakers,
 }
@@ -64,7 +65,7 @@ impl App {
         mail_domain: &str,
         wake: Wakers,
     ) -> std::io::Result<Self> {
-        let writer = Writer::start(&db)?;
+        let writer = std::sync::OnceLock::new();
         Ok(App {
             db,
             clock,
@@ -72,6 +73,16 @@ impl App {
             mail_domain: mail_domain.into(),
             wake,
         })
+    }
+
+    fn writer(&self) -> Result<&Writer> {
+        if let Some(w) = self.writer.get() {
+            return Ok(w);
+        }
+        let w = Writer::start(&self.db)
+            .map_err(|e| anyhow::Error::new(e).context("starting the database writer"))?;
+        // Two first callers at once: one writer is kept, the other dropped.
+        Ok(self.writer.get_or_init(|| w))
     }
 
     /// For the command line: no workers to wake in this process.
@@ -134,7 +145,7 @@ impl App {
                 }
             })
         });
-        let (out, effects) = self.writer.batch(job).await??;
+        let (out, effects) = self.writer()?.batch(job).await??;
         self.after_commit(effects);
         Ok(out)
     }

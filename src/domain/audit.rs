@@ -9,6 +9,8 @@ code_list! {
         ScheduleEmail = "schedule_email", "E-mail planlagt", "Email scheduled";
         CancelEmail = "cancel_email", "E-mail annulleret", "Email cancelled";
         RetryEmail = "retry_email", "E-mail sendes igen", "Email retried";
+        EmailsSent = "emails_sent", "E-mails sendt", "Emails sent";
+        EmailDead = "email_dead", "E-mail opgivet", "Email given up";
         ConfirmEmail = "confirm_email", "E-mail bekræftet", "Email confirmed";
         Import = "import", "Import", "Import";
         ImportChunk = "import_chunk", "Importeret del", "Import part";

@@ -77,3 +77,80 @@ impl Command for RetryEmail {
         Ok(done)
     }
 }
+
+/// A failed delivery attempt, as the worker records it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub id: i64,
+    pub error: String,
+    /// The next attempt; None makes the email dead.
+    pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// False when no mail server was reached (no attempt used up).
+    pub count: bool,
+}
+
+/// The delivery worker records one pass: the emails sent and the failed
+/// attempts, in one transaction. The audit log gets one entry for the sent
+/// batch and one per email given up.
+pub struct RecordDeliveries {
+    pub sent: Vec<i64>,
+    pub failed: Vec<Failure>,
+}
+
+#[async_trait::async_trait]
+impl Command for RecordDeliveries {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        outbox::mark_sent(uow.tx(), &self.sent, uow.now()).await?;
+        for f in &self.failed {
+            outbox::mark_failed(uow.tx(), f.id, &f.error, f.retry_at, f.count).await?;
+            if f.retry_at.is_none() {
+                uow.audit(
+                    AuditAction::EmailDead,
+                    AuditEntity::Email,
+                    i32::try_from(f.id).ok(),
+                    serde_json::Value::Null,
+                );
+            }
+        }
+        if !self.sent.is_empty() {
+            uow.audit(
+                AuditAction::EmailsSent,
+                AuditEntity::Email,
+                None,
+                json!({ "count": self.sent.len() }),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The morning digests of one day, queued together.
+pub struct QueueDigests {
+    pub emails: Vec<NewEmail>,
+}
+
+#[async_trait::async_trait]
+impl Command for QueueDigests {
+    /// How many were new (a digest already queued today is not again).
+    type Output = usize;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<usize> {
+        let mut queued = 0;
+        for email in &self.emails {
+            if uow.email(email.clone()).await? {
+                queued += 1;
+            }
+        }
+        if queued > 0 {
+            uow.audit(
+                AuditAction::ScheduleEmail,
+                AuditEntity::Email,
+                None,
+                json!({ "template": "digest", "count": queued }),
+            );
+        }
+        Ok(queued)
+    }
+}

@@ -74,7 +74,7 @@ pub async fn enqueue_digests(
         .filter(app_user::Column::Email.is_not_null())
         .all(db)
         .await?;
-    let mut queued = 0;
+    let mut emails = Vec::new();
     for user in consultants {
         let Some(email) = user.email.clone() else {
             continue;
@@ -133,10 +133,21 @@ pub async fn enqueue_digests(
             created_by: None,
             send_at: Utc::now(),
         };
-        if outbox::enqueue(db, new, &mailer.domain).await? {
-            queued += 1;
-        }
+        emails.push(new);
     }
+    // All of the day's digests in one transaction, with their audit entry.
+    let app = crate::app::App::new(
+        db.clone(),
+        crate::app::Clock::system(),
+        &mailer.domain,
+        Default::default(),
+    )?;
+    let queued = app
+        .run(
+            crate::app::Actor::System,
+            super::commands::QueueDigests { emails },
+        )
+        .await?;
     if queued > 0 {
         mailer.changed();
         tracing::info!(digests = queued, "morning digests queued");

@@ -167,6 +167,13 @@ impl Mailer {
                 .collect()
                 .await;
         let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        let failure = |id, error: &str, retry_at, count| commands::Failure {
+            id,
+            error: error.to_string(),
+            retry_at,
+            count,
+        };
         for (row, result) in results {
             let domain = domain_of(&row.recipient);
             match result {
@@ -176,21 +183,21 @@ impl Mailer {
                     pass.sent += 1;
                 }
                 Err(SendError::Permanent(e)) => {
-                    outbox::mark_failed(db, row.id, &e, None, true).await?;
+                    failed.push(failure(row.id, &e, None, true));
                     tracing::warn!(outbox_id = row.id, domain, error = %e, "email refused for good; dead");
                     pass.dead += 1;
                 }
                 Err(SendError::Transient(e)) => {
                     let attempts = row.attempts + 1;
                     if attempts >= self.config.max_attempts {
-                        outbox::mark_failed(db, row.id, &e, None, true).await?;
+                        failed.push(failure(row.id, &e, None, true));
                         tracing::warn!(outbox_id = row.id, domain, attempts, error = %e, "email out of attempts; dead");
                         pass.dead += 1;
                     } else {
                         let at = Utc::now()
                             + chrono::Duration::from_std(self.backoff(row.attempts))
                                 .unwrap_or_default();
-                        outbox::mark_failed(db, row.id, &e, Some(at), true).await?;
+                        failed.push(failure(row.id, &e, Some(at), true));
                         tracing::info!(outbox_id = row.id, domain, attempts, error = %e, "email deferred");
                         pass.retried += 1;
                     }
@@ -198,12 +205,18 @@ impl Mailer {
                 Err(SendError::Unreachable(e)) => {
                     let at = Utc::now()
                         + chrono::Duration::from_std(self.config.probe).unwrap_or_default();
-                    outbox::mark_failed(db, row.id, &e, Some(at), false).await?;
+                    failed.push(failure(row.id, &e, Some(at), false));
                     pass.unreachable += 1;
                 }
             }
         }
-        outbox::mark_sent(db, &sent).await?;
+        // One transaction for the pass's outcomes, with its audit entries.
+        let app =
+            crate::app::App::for_cli(db).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        let cmd = commands::RecordDeliveries { sent, failed };
+        app.run(crate::app::Actor::System, cmd)
+            .await
+            .map_err(|e| sea_orm::DbErr::Custom(format!("{e:#}")))?;
         if pass.unreachable > 0 {
             tracing::warn!(
                 emails = pass.unreachable,

@@ -10,11 +10,49 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-pub const PENDING: &str = "pending";
-pub const FAILED: &str = "failed";
-pub const SENT: &str = "sent";
-pub const DEAD: &str = "dead";
-pub const CANCELLED: &str = "cancelled";
+/// Where an email in the outbox is, stored as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Waiting for its time (or for the worker).
+    Pending,
+    /// An attempt failed; another is due at `next_attempt_at`.
+    Failed,
+    Sent,
+    /// Given up (refused for good, or out of attempts); an admin can retry.
+    Dead,
+    /// Cancelled by a consultant before it went.
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pending,
+        Status::Failed,
+        Status::Sent,
+        Status::Dead,
+        Status::Cancelled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Failed => "failed",
+            Status::Sent => "sent",
+            Status::Dead => "dead",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == code)
+    }
+}
+
+pub const PENDING: &str = Status::Pending.as_str();
+pub const FAILED: &str = Status::Failed.as_str();
+pub const SENT: &str = Status::Sent.as_str();
+pub const DEAD: &str = Status::Dead.as_str();
+pub const CANCELLED: &str = Status::Cancelled.as_str();
 
 /// A rendered email, ready to queue.
 #[derive(Debug, Clone)]
@@ -145,15 +183,19 @@ pub async fn claim_due(
     Ok(rows)
 }
 
-/// Marks claimed rows sent (one statement for a whole batch).
-pub async fn mark_sent(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr> {
+/// Marks claimed rows sent (one statement for a whole batch), in the
+/// caller's transaction.
+pub async fn mark_sent<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
-    let tx = crate::db::begin_write(db).await?;
     outbox_email::Entity::update_many()
         .col_expr(outbox_email::Column::Status, SENT.into())
-        .col_expr(outbox_email::Column::SentAt, Utc::now().into())
+        .col_expr(outbox_email::Column::SentAt, now.into())
         .col_expr(
             outbox_email::Column::ClaimedUntil,
             Option::<DateTime<Utc>>::None.into(),
@@ -167,17 +209,16 @@ pub async fn mark_sent(db: &DatabaseConnection, ids: &[i64]) -> Result<(), DbErr
             sea_orm::sea_query::Expr::col(outbox_email::Column::Attempts).add(1),
         )
         .filter(outbox_email::Column::Id.is_in(ids.to_vec()))
-        .exec(&tx)
+        .exec(db)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Records a failed attempt: `failed` with the next attempt at `retry_at`,
 /// or `dead` when `retry_at` is None. `count` is false for failures that
 /// never reached a mail server (they don't use up the attempt budget).
-pub async fn mark_failed(
-    db: &DatabaseConnection,
+pub async fn mark_failed<C: ConnectionTrait>(
+    db: &C,
     id: i64,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
