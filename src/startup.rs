@@ -57,7 +57,12 @@ impl Application {
         let mailer = crate::email::Mailer::from_settings(&settings, app_url)?;
         if settings.outbox_worker {
             mailer.spawn_worker(db.clone());
-            crate::email::digest::spawn_scheduler(mailer.clone(), db.clone(), settings.digest_hour);
+            crate::email::digest::spawn_scheduler(
+                mailer.clone(),
+                db.clone(),
+                settings.digest_hour,
+                settings.clock.clone(),
+            );
         }
         let consultants = std::sync::Arc::new(crate::users::ConsultantCache::default());
         let business_counts =

@@ -29,6 +29,19 @@ pub use uow::{Actor, AuditEvent, Cache, Effects, UnitOfWork};
 
 use crate::db::{self, Writer};
 
+/// `SELECT … FOR UPDATE` on PostgreSQL, for a row a command reads and then
+/// changes; SQLite's write transactions are serialised already.
+pub fn for_update<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+) -> sea_orm::Select<E> {
+    use sea_orm::QuerySelect;
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => select.lock_exclusive(),
+        _ => select,
+    }
+}
+
 /// A change of data with typed input. `run` may be called more than once
 /// for one request (a group commit that failed is re-run job by job), so it
 /// borrows its input.

@@ -72,7 +72,7 @@ impl Command for SaveBusiness {
                 (row.id, None)
             }
             Some(id) => {
-                let row = business::Entity::find_by_id(id)
+                let row = crate::app::for_update(tx, business::Entity::find_by_id(id))
                     .one(tx)
                     .await?
                     .ok_or(Error::NotFound)?;

@@ -164,11 +164,12 @@ pub fn spawn_scheduler(
     mailer: Arc<Mailer>,
     db: DatabaseConnection,
     hour: u32,
+    clock: crate::app::Clock,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut done_for: Option<NaiveDate> = None;
         loop {
-            let local = Utc::now().with_timezone(&Copenhagen);
+            let local = clock.local_now();
             let today = local.date_naive();
             if done_for != Some(today) && is_digest_time(local, hour) {
                 match enqueue_digests(&db, &mailer, today).await {
@@ -200,5 +201,37 @@ mod tests {
         assert!(!is_digest_time(at(28, 9), 7), "Saturday");
         assert!(!is_digest_time(at(29, 9), 7), "Sunday");
         assert!(is_digest_time(at(30, 12), 7), "Monday noon");
+        // Across the changes to and from summer time: 07:05 on the wall
+        // clock, whatever the offset (the clock gives Copenhagen time).
+        let c = crate::app::Clock::fixed(
+            chrono::DateTime::parse_from_rfc3339("2026-03-30T05:05:00Z")
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        assert!(
+            is_digest_time(c.local_now(), 7),
+            "Monday after spring forward, 07:05 CEST"
+        );
+        c.set(
+            chrono::DateTime::parse_from_rfc3339("2026-03-30T04:55:00Z")
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        assert!(!is_digest_time(c.local_now(), 7), "06:55 CEST");
+        c.set(
+            chrono::DateTime::parse_from_rfc3339("2026-10-26T06:05:00Z")
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        assert!(
+            is_digest_time(c.local_now(), 7),
+            "Monday after fall back, 07:05 CET"
+        );
+        c.set(
+            chrono::DateTime::parse_from_rfc3339("2026-10-26T05:55:00Z")
+                .expect("t")
+                .with_timezone(&Utc),
+        );
+        assert!(!is_digest_time(c.local_now(), 7), "06:55 CET");
     }
 }

@@ -26,7 +26,11 @@ impl Command for ChangeNeed {
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<bool> {
         let tx = uow.tx();
-        let need = recruitment_need::Entity::find_by_id(self.need_id)
+        // On PostgreSQL the row is locked until the commit: two consultants
+        // changing one need at once are serialised, so each transition is
+        // checked against the status the other one left (SQLite's writer
+        // lock does the same).
+        let need = crate::app::for_update(tx, recruitment_need::Entity::find_by_id(self.need_id))
             .one(tx)
             .await?
             .ok_or(Error::NotFound)?;

@@ -360,3 +360,62 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    simultaneous_status_changes_of_one_need_leave_a_history_the_pipeline_allows,
+    |s: &mut erhverv::config::Settings| s.need_min_fill_seconds = 0,
+    |app: TestApp| async move {
+        use erhverv::domain::NeedStatus;
+        app.signed_in("kirsten", Role::Consultant).await;
+        app.get_html("/rekruttering").await;
+        app.post_form("/rekruttering", &crate::needs::valid("race1"))
+            .await;
+        let need = entity::recruitment_need::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let path = format!("/needs/{}", need.id);
+        app.post_form(&path, &[("status", "in_progress")]).await;
+        // "filled" may follow "candidates proposed", never the other way.
+        let token = app.csrf().await;
+        let sends = (0..40).map(|i| {
+            let status = if i % 2 == 0 {
+                "filled"
+            } else {
+                "candidates_proposed"
+            };
+            let req = app
+                .client
+                .post(app.url(&path))
+                .form(&[("csrf_token", token.as_str()), ("status", status)]);
+            async move { req.send().await.unwrap().status().as_u16() }
+        });
+        let answers = futures_util::future::join_all(sends).await;
+        assert!(
+            answers.iter().all(|s| *s == 303 || *s == 409),
+            "{answers:?}"
+        );
+        let history: Vec<NeedStatus> = entity::need_event::Entity::find()
+            .filter(entity::need_event::Column::NeedId.eq(need.id))
+            .order_by_asc(entity::need_event::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| NeedStatus::parse(&e.status).unwrap())
+            .collect();
+        for pair in history.windows(2) {
+            assert!(pair[0].can_become(pair[1]), "{history:?}");
+        }
+        let stored = entity::recruitment_need::Entity::find_by_id(need.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Some(&NeedStatus::parse(&stored.status).unwrap()),
+            history.last()
+        );
+    }
+);
