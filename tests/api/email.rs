@@ -9,7 +9,7 @@ use secrecy::SecretString;
 
 use crate::db_test;
 use crate::helpers::*;
-use crate::smtp_server::{Fault, SmtpServer};
+use crate::support::smtp_server::{Fault, SmtpServer};
 
 /// Settings for fast retries against a local SMTP server.
 fn fast(smtp: &SmtpServer) -> impl FnOnce(&mut erhverv::config::Settings) {
@@ -468,63 +468,6 @@ db_test!(
         panic!("no .eml file written");
     }
 );
-
-/// Benchmark (not a test): `cargo test --release --test api
-/// outbox_benchmark -- --ignored --nocapture`. Delivers a backlog of 10,000
-/// emails to a local SMTP server, then repeats after an outage of
-/// `OUTAGE_SECS` (default 60) during which the whole backlog waited.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn outbox_benchmark() {
-    let n: usize = std::env::var("BACKLOG")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let outage: u64 = std::env::var("OUTAGE_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(Backend::Sqlite, |s| {
-        s.smtp_url = Some(SecretString::from(smtp.url()));
-        s.outbox_worker = false;
-    })
-    .await;
-    let mailer = Mailer::from_settings(&app.settings, "http://x".into()).unwrap();
-    queue_fast(&app, n, "bench").await;
-    let started = std::time::Instant::now();
-    let worker = mailer.spawn_worker(app.db.clone());
-    smtp.wait_for(n, Duration::from_secs(600)).await;
-    let took = started.elapsed().as_secs_f64();
-    println!(
-        "backlog of {n}: delivered in {took:.1} s = {:.0} emails/s",
-        n as f64 / took
-    );
-
-    smtp.stop().await;
-    queue_fast(&app, n, "outage").await;
-    tokio::time::sleep(Duration::from_secs(outage)).await;
-    let dead = rows(&app)
-        .await
-        .iter()
-        .filter(|r| r.status == "dead")
-        .count();
-    let restarted = std::time::Instant::now();
-    smtp.restart().await;
-    smtp.wait_for(2 * n, Duration::from_secs(600)).await;
-    let drain = restarted.elapsed().as_secs_f64();
-    // The last batch is marked sent right after its delivery.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    worker.abort();
-    let lost = rows(&app)
-        .await
-        .iter()
-        .filter(|r| r.status != "sent")
-        .count();
-    println!(
-        "after a {outage} s outage: backlog of {n} delivered {drain:.1} s after the server came back; dead during the outage: {dead}; not sent: {lost}"
-    );
-}
 
 /// Queues `n` emails in transactions of 1,000.
 async fn queue_fast(app: &TestApp, n: usize, key: &str) {

@@ -5,8 +5,8 @@ use erhverv::search::tantivy_index::TantivyIndex;
 
 use crate::db_test;
 use crate::helpers::*;
-use crate::meili_fake::FakeMeili;
 use crate::search_contract::run_contract;
+use crate::support::meili_fake::FakeMeili;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_contract_holds_for_the_embedded_tantivy_index() {
