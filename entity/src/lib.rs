@@ -9,6 +9,8 @@ pub mod contact_person;
 pub mod need_event;
 pub mod outbox_email;
 pub mod p_unit;
+pub mod placement;
+pub mod placement_rule;
 pub mod recruitment_need;
 pub mod search_sync;
 pub mod user_session;

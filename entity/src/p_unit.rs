@@ -12,6 +12,8 @@ pub struct Model {
     pub street: Option<String>,
     pub postal_code: Option<i32>,
     pub city: Option<String>,
+    /// Ordinary employees at this workplace (the proportionality rule).
+    pub employees: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261127_000002_search_sync;
 mod m20261127_000003_outbox;
 mod m20261127_000004_recruitment_need;
 mod m20261127_000005_need_event;
+mod m20261201_000006_placement;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_outbox::Migration),
             Box::new(m20261127_000004_recruitment_need::Migration),
             Box::new(m20261127_000005_need_event::Migration),
+            Box::new(m20261201_000006_placement::Migration),
         ]
     }
 }

@@ -115,10 +115,18 @@ impl App {
     /// Runs `cmd` in its own write transaction: all of it is kept or none.
     pub async fn run<C: Command>(&self, actor: Actor, cmd: C) -> Result<C::Output> {
         let tx = db::begin_write(&self.db).await?;
+        // The moment of the change: once this writer has its turn.
         let mut uow = UnitOfWork::new(&tx, actor, self.clock.now(), &self.mail_domain);
-        // On an error the transaction is dropped, which rolls it back:
-        // nothing of the command, and none of its audit entries, is kept.
-        let out = cmd.run(&mut uow).await?;
+        let out = match cmd.run(&mut uow).await {
+            Ok(out) => out,
+            Err(e) => {
+                // Nothing of the command, and none of its audit entries, is
+                // kept; rolled back before the next writer's turn.
+                drop(uow);
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        };
         let effects = uow.flush().await?;
         tx.commit().await?;
         self.after_commit(effects);
@@ -136,11 +144,12 @@ impl App {
     {
         let cmd = Arc::new(cmd);
         let domain = self.mail_domain.clone();
-        let now = self.clock.now();
+        let clock = self.clock.clone();
         let job: db::WriteJob<Result<(C::Output, Effects)>> = Box::new(move |tx| {
             let cmd = cmd.clone();
             let domain = domain.clone();
             let actor = actor.clone();
+            let now = clock.now();
             Box::pin(async move {
                 let sp = tx.begin().await?;
                 let mut uow = UnitOfWork::new(&sp, actor, now, &domain);

@@ -181,26 +181,24 @@ impl<'t> UnitOfWork<'t> {
             .exec_without_returning(self.tx)
             .await?;
         }
-        // One entry per document and operation, in order.
-        let mut seen = std::collections::HashSet::new();
-        self.sync.retain(|e| seen.insert(*e));
-        for (kind, op) in [
-            (DocKind::Business, SyncOp::Upsert),
-            (DocKind::Need, SyncOp::Upsert),
-            (DocKind::Initiative, SyncOp::Upsert),
-            (DocKind::Business, SyncOp::Delete),
-            (DocKind::Need, SyncOp::Delete),
-            (DocKind::Initiative, SyncOp::Delete),
-        ] {
-            let ids: Vec<i32> = self
-                .sync
-                .iter()
-                .filter(|(k, _, o)| *k == kind && *o == op)
-                .map(|(_, id, _)| *id)
-                .collect();
-            if !ids.is_empty() {
-                crate::search::sync::enqueue(self.tx, kind, &ids, op).await?;
-                self.effects.search = true;
+        // The last operation per document wins (as the worker applies
+        // them); one entry each.
+        let mut last: Vec<(DocKind, i32, SyncOp)> = Vec::new();
+        for (kind, id, op) in self.sync.drain(..) {
+            last.retain(|(k, i, _)| !(*k == kind && *i == id));
+            last.push((kind, id, op));
+        }
+        for kind in DocKind::ALL {
+            for op in [SyncOp::Upsert, SyncOp::Delete] {
+                let ids: Vec<i32> = last
+                    .iter()
+                    .filter(|(k, _, o)| *k == kind && *o == op)
+                    .map(|(_, id, _)| *id)
+                    .collect();
+                if !ids.is_empty() {
+                    crate::search::sync::enqueue(self.tx, kind, &ids, op).await?;
+                    self.effects.search = true;
+                }
             }
         }
         Ok(self.effects)

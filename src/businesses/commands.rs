@@ -132,6 +132,8 @@ pub struct AddPUnit {
     pub street: Option<String>,
     pub postal_code: Option<PostalCode>,
     pub city: Option<String>,
+    /// Ordinary employees at this workplace (the proportionality rule).
+    pub employees: Option<i32>,
 }
 
 #[async_trait::async_trait]
@@ -149,6 +151,7 @@ impl Command for AddPUnit {
             street: Set(self.street.clone()),
             postal_code: Set(self.postal_code.map(|p| i32::from(p.value()))),
             city: Set(self.city.clone()),
+            employees: Set(self.employees),
             ..Default::default()
         })
         .on_conflict(

@@ -365,6 +365,9 @@ async fn detail_page(
     ctx.insert("needs", &needs);
     ctx.insert("form_error", "");
     ctx.insert("p_unit_owner", &Option::<i32>::None);
+    let capacity =
+        crate::placements::capacity(&state.db, id, state.app.clock.today(), lang).await?;
+    ctx.insert("capacity", &capacity);
     ctx.insert("p_units", &p_units);
     ctx.insert("persons", &persons);
     ctx.insert(
@@ -651,6 +654,8 @@ fn unit_fields(staff: &Staff, v: &BTreeMap<&'static str, String>, e: &FieldError
         Field::new("street", t("street"), "text"),
         Field::new("postal_code", t("postal_code"), "text"),
         Field::new("city", t("city"), "text"),
+        Field::new("employees", t("placement_capacity_ordinary"), "number")
+            .hint(t("p_unit_employees_hint")),
     ]
     .into_iter()
     .map(|f| f.fill(v, e))
@@ -688,6 +693,13 @@ async fn add_p_unit(
     let street = e.check("street", optional_text(f.get("street"), 200));
     let postal_code = e.check("postal_code", opt(f.get("postal_code"), PostalCode::parse));
     let city = e.check("city", optional_text(f.get("city"), 100));
+    let employees = e.check(
+        "employees",
+        opt(f.get("employees"), |s| match s.trim().parse::<i32>() {
+            Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
+            _ => Err(crate::domain::DomainError::EmployeesFormat),
+        }),
+    );
     let cmd = e.into_result(|| {
         Some(AddPUnit {
             business_id: id,
@@ -695,6 +707,7 @@ async fn add_p_unit(
             street: street?,
             postal_code: postal_code?,
             city: city?,
+            employees: employees?,
         })
     });
     let result = match cmd {
@@ -717,7 +730,10 @@ async fn add_p_unit(
             (e.field_errors().ok_or(e)?, owner)
         }
     };
-    let values = to_map(&f, &["p_number", "street", "postal_code", "city"]);
+    let values = to_map(
+        &f,
+        &["p_number", "street", "postal_code", "city", "employees"],
+    );
     let fields = unit_fields(&staff, &values, &messages(&invalid, staff.lang));
     detail_page(
         &state,

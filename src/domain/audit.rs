@@ -12,6 +12,9 @@ code_list! {
         EmailsSent = "emails_sent", "E-mails sendt", "Emails sent";
         EmailDead = "email_dead", "E-mail opgivet", "Email given up";
         ConfirmEmail = "confirm_email", "E-mail bekræftet", "Email confirmed";
+        Read = "read", "Læst", "Read";
+        Override = "override", "Regel tilsidesat", "Rule overridden";
+        Anonymise = "anonymise", "Anonymiseret", "Anonymised";
         Import = "import", "Import", "Import";
         ImportChunk = "import_chunk", "Importeret del", "Import part";
         Login = "login", "Logget ind", "Signed in";
@@ -32,5 +35,7 @@ code_list! {
         Need = "recruitment_need", "Rekrutteringsbehov", "Recruitment need";
         User = "app_user", "Bruger", "User";
         Email = "outbox_email", "E-mail", "Email";
+        Placement = "placement", "Placering", "Placement";
+        PlacementRule = "placement_rule", "Placeringsregler", "Placement rules";
     }
 }

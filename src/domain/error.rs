@@ -92,6 +92,15 @@ pub enum DomainError {
     TemplateMissing,
     /// Mail that is not case-related to a business with advertising protection.
     AdvertisingProtected,
+    /// Text that looks like a CPR number, in a placement's field.
+    LooksLikeCpr,
+    /// A case reference that is not 6-20 letters, digits and dashes.
+    CaseRefFormat,
+    /// Hours per week that are not a number above 0 and at most 60.
+    HoursFormat,
+    /// A placement rule that the placement would break, with the numbers;
+    /// saving it needs an override reason.
+    RuleBroken(crate::domain::RuleBreach),
     /// A need status change the pipeline does not allow (codes of both statuses).
     StatusChangeNotAllowed {
         from: &'static str,
@@ -279,6 +288,22 @@ impl DomainError {
                 "Virksomheden er reklamebeskyttet: kun sagsrelaterede e-mails kan sendes.".into(),
                 "The business has advertising protection: only case-related emails can be sent.".into(),
             ),
+            E::LooksLikeCpr => (
+                "Feltet ligner et CPR-nummer. Skriv aldrig CPR-numre eller andre oplysninger, der identificerer borgeren – brug sagsreferencen fra sagssystemet.".into(),
+                "This looks like a CPR number. Never write CPR numbers or anything else that identifies the citizen – use the case reference from the case system.".into(),
+            ),
+            E::CaseRefFormat => (
+                "Sagsreferencen skal være 6–20 bogstaver, tal og bindestreger, som i sagssystemet.".into(),
+                "The case reference must be 6–20 letters, digits and dashes, as in the case system.".into(),
+            ),
+            E::HoursFormat => (
+                "Angiv timer pr. uge som et tal over 0 og højst 60, fx 37 eller 12,5.".into(),
+                "Give hours per week as a number above 0 and at most 60, e.g. 37 or 12.5.".into(),
+            ),
+            E::RuleBroken(b) => (
+                format!("{} Angiv en begrundelse for at gemme alligevel.", b.message(Lang::Da)),
+                format!("{} Give a reason to save it anyway.", b.message(Lang::En)),
+            ),
             E::StatusChangeNotAllowed { from, to } => {
                 let name = |code: &str, lang| {
                     crate::domain::NeedStatus::parse(code)
@@ -358,6 +383,15 @@ mod tests {
             DomainError::RecipientMissing,
             DomainError::TemplateMissing,
             DomainError::AdvertisingProtected,
+            DomainError::LooksLikeCpr,
+            DomainError::CaseRefFormat,
+            DomainError::HoursFormat,
+            DomainError::RuleBroken(crate::domain::RuleBreach::OverCapacity {
+                ordinary: 12,
+                allowed: 2,
+                placed: 3,
+                source: "Lov".into(),
+            }),
             DomainError::StatusChangeNotAllowed {
                 from: "filled",
                 to: "new",

@@ -10,12 +10,14 @@ mod macros;
 
 mod audit;
 mod contact_info;
+mod cpr;
 mod cvr;
 mod error;
 mod industry;
 mod kinds;
 mod lang;
 mod need;
+mod placement;
 mod pnumber;
 mod postal;
 mod serde_util;
@@ -23,12 +25,17 @@ mod text;
 
 pub use audit::{AuditAction, AuditEntity};
 pub use contact_info::{EmailAddress, Phone};
+pub use cpr::looks_like_cpr;
 pub use cvr::Cvr;
 pub use error::DomainError;
 pub use industry::{IndustryCode, IndustrySection};
 pub use kinds::{CompanyForm, ContactChannel, ContactOutcome, Role, Segment, SizeBand};
 pub use lang::Lang;
 pub use need::NeedStatus;
+pub use placement::{
+    CaseRef, EndReason, PlacementKind, PlacementStatus, RuleBreach, TargetGroup, format_hours,
+    parse_hours,
+};
 pub use pnumber::PNumber;
 pub use postal::{District, PostalCode};
 pub use text::{optional_text, required_text};

@@ -16,6 +16,35 @@ impl Command for ScheduleEmail {
     type Output = bool;
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<bool> {
+        use entity::{business, contact_person};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        // The rules are checked against the rows as they are now, in this
+        // transaction: advertising protection set a moment ago counts.
+        if let Some(bid) = self.email.business_id {
+            let tx = uow.tx();
+            let b = business::Entity::find_by_id(bid)
+                .one(tx)
+                .await?
+                .ok_or(crate::app::Error::NotFound)?;
+            if b.advertising_protected && !self.email.case_related {
+                return Err(crate::app::Error::invalid(
+                    "template",
+                    crate::domain::DomainError::AdvertisingProtected,
+                ));
+            }
+            let recipient_known = contact_person::Entity::find()
+                .filter(contact_person::Column::BusinessId.eq(bid))
+                .filter(contact_person::Column::Email.eq(&self.email.recipient))
+                .one(tx)
+                .await?
+                .is_some();
+            if !recipient_known {
+                return Err(crate::app::Error::invalid(
+                    "person_id",
+                    crate::domain::DomainError::RecipientMissing,
+                ));
+            }
+        }
         let queued = uow.email(self.email.clone()).await?;
         if queued {
             uow.audit(

@@ -215,41 +215,46 @@ pub async fn run<R: Read + Send + 'static>(
     let actor = actor.map_or(crate::app::Actor::System, crate::app::Actor::User);
     let mut pending: Vec<Vec<ImportRow>> = Vec::new();
     let mut unreadable = None;
-    while let Some(batch) = rx.recv().await {
-        let mut rows = Vec::with_capacity(batch.len());
-        for item in batch {
-            match item {
-                Ok(row) => rows.push(row),
-                // The file cannot be read past here: what came before is
-                // stored, and the import says it stopped, not that it
-                // finished.
-                Err(e) if matches!(e.error, DomainError::ReadFailed(_)) => {
-                    unreadable = Some(e.message(lang));
-                    break;
+    // Whatever happens below, the log says how far the import got.
+    let stored: Result<(), ImportFailure> = async {
+        while let Some(batch) = rx.recv().await {
+            let mut rows = Vec::with_capacity(batch.len());
+            for item in batch {
+                match item {
+                    Ok(row) => rows.push(row),
+                    // The file cannot be read past here: what came before
+                    // is stored, and the import says it stopped, not that
+                    // it finished.
+                    Err(e) if matches!(e.error, DomainError::ReadFailed(_)) => {
+                        unreadable = Some(e.message(lang));
+                        break;
+                    }
+                    Err(e) => summary.invalid_row(e.message(lang)),
                 }
-                Err(e) => summary.invalid_row(e.message(lang)),
+            }
+            pending.push(rows);
+            if pending.len() >= chunks_per_transaction.max(1) || unreadable.is_some() {
+                let cmd = ImportChunks {
+                    chunks: std::mem::take(&mut pending),
+                    lang,
+                };
+                summary.add(app.run(actor.clone(), cmd).await?);
+            }
+            if unreadable.is_some() {
+                break;
             }
         }
-        pending.push(rows);
-        if pending.len() >= chunks_per_transaction.max(1) || unreadable.is_some() {
+        if !pending.is_empty() {
             let cmd = ImportChunks {
                 chunks: std::mem::take(&mut pending),
                 lang,
             };
             summary.add(app.run(actor.clone(), cmd).await?);
         }
-        if unreadable.is_some() {
-            break;
-        }
+        Ok(())
     }
+    .await;
     drop(rx);
-    if !pending.is_empty() {
-        let cmd = ImportChunks {
-            chunks: pending,
-            lang,
-        };
-        summary.add(app.run(actor.clone(), cmd).await?);
-    }
     let _ = parser.await;
     if summary.new + summary.changed > 0 {
         crate::db::analyze(&app.db).await?;
@@ -260,10 +265,11 @@ pub async fn run<R: Read + Send + 'static>(
             "changed": summary.changed,
             "unchanged": summary.unchanged,
             "invalid": summary.invalid,
-            "complete": unreadable.is_none(),
+            "complete": unreadable.is_none() && stored.is_ok(),
         }),
     };
     app.run(actor, finish).await?;
+    stored?;
     if let Some(msg) = unreadable {
         let stored = summary.new + summary.changed + summary.unchanged;
         return Err(ImportFailure::Unreadable(match lang {
@@ -426,7 +432,14 @@ async fn store_chunk(
             Some(old) => {
                 if let Some(mut p) = p_am {
                     p.business_id = Set(old.id);
-                    p.insert(tx).await?;
+                    p_unit::Entity::insert(p)
+                        .on_conflict(
+                            sea_orm::sea_query::OnConflict::column(p_unit::Column::PNumber)
+                                .do_nothing()
+                                .to_owned(),
+                        )
+                        .exec_without_returning(tx)
+                        .await?;
                 }
                 if *old == want && p_new.is_none() {
                     summary.unchanged += 1;
@@ -450,7 +463,14 @@ async fn store_chunk(
                 _ => None,
             })
             .collect();
+        // A business or P-unit created by a form at this very moment is
+        // left as it is (it is read back below), not an error.
         business::Entity::insert_many(inserts)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(tx)
             .await?;
         let ids: HashMap<i32, i32> = business::Entity::find()
@@ -473,6 +493,11 @@ async fn store_chunk(
                 })
                 .collect();
             p_unit::Entity::insert_many(units)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::column(p_unit::Column::PNumber)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(tx)
                 .await?;
         }

@@ -13,8 +13,7 @@ use crate::search::DocKind;
 pub struct ChangeNeed {
     pub need_id: i32,
     pub status: NeedStatus,
-    /// Must be an enabled consultant or admin (checked by the caller
-    /// against the consultants list).
+    /// Must be an enabled consultant or admin.
     pub assigned_to: Option<i32>,
     pub note: Option<String>,
 }
@@ -26,6 +25,24 @@ impl Command for ChangeNeed {
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<bool> {
         let tx = uow.tx();
+        if let Some(uid) = self.assigned_to {
+            let ok = entity::app_user::Entity::find_by_id(uid)
+                .one(tx)
+                .await?
+                .is_some_and(|u| {
+                    !u.disabled
+                        && matches!(
+                            crate::domain::Role::parse(&u.role),
+                            Ok(crate::domain::Role::Admin | crate::domain::Role::Consultant)
+                        )
+                });
+            if !ok {
+                return Err(Error::invalid(
+                    "assigned_to",
+                    DomainError::UnknownConsultant,
+                ));
+            }
+        }
         // On PostgreSQL the row is locked until the commit: two consultants
         // changing one need at once are serialised, so each transition is
         // checked against the status the other one left (SQLite's writer

@@ -361,24 +361,19 @@ async fn update(
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
+    // An unknown status or assignee is no choice the page offers: 400.
     let status = NeedStatus::parse(f.get("status")).map_err(|_| AppError::BadRequest)?;
     let assigned = match f.get("assigned_to").trim() {
         "" => None,
-        s => {
-            let id: i32 = s.parse().map_err(|_| AppError::BadRequest)?;
-            let ok = state
-                .consultants
-                .get(&state.db)
-                .await?
-                .iter()
-                .any(|u| u.id == id);
-            if !ok {
-                return Err(AppError::BadRequest);
-            }
-            Some(id)
+        s => Some(s.parse::<i32>().map_err(|_| AppError::BadRequest)?),
+    };
+    let note = match optional_text(f.get("note"), 1000) {
+        Ok(n) => n,
+        Err(e) => {
+            let message = Some(e.message(staff.lang));
+            return detail_page(&state, &staff, *id, message, 422).await;
         }
     };
-    let note = optional_text(f.get("note"), 1000).map_err(|_| AppError::BadRequest)?;
     let cmd = ChangeNeed {
         need_id: *id,
         status,
@@ -395,7 +390,8 @@ async fn update(
                 return Err(e.into());
             };
             let message = invalid.iter().next().map(|fe| fe.error.message(staff.lang));
-            detail_page(&state, &staff, *id, message, 409).await
+            let status = if invalid.has("status") { 409 } else { 422 };
+            detail_page(&state, &staff, *id, message, status).await
         }
     }
 }

@@ -616,8 +616,18 @@ async fn confirm(
         .filter(|c| c.is_ascii_alphanumeric())
         .take(64)
         .collect();
-    let cmd = super::commands::ConfirmNeedEmail { token };
-    state.app.run(crate::app::Actor::Public, cmd).await?;
+    // Looked up first without the write lock: a made-up or already used
+    // link costs a read, not a writers' turn.
+    let need = recruitment_need::Entity::find()
+        .filter(recruitment_need::Column::ConfirmToken.eq(&token))
+        .one(&state.db)
+        .await?
+        .filter(|_| !token.is_empty())
+        .ok_or(AppError::NotFound)?;
+    if !need.email_confirmed {
+        let cmd = super::commands::ConfirmNeedEmail { token };
+        state.app.run(crate::app::Actor::Public, cmd).await?;
+    }
     let mut ctx = v.context();
     ctx.insert("path", "/rekruttering");
     state.templates.page(v.lang, "needs/confirmed.html", &ctx)

@@ -142,11 +142,15 @@ impl Command for SignIn {
             None => None,
         };
         let Some(user) = user else {
+            // The username tried only when it could be one: a password typed
+            // into the wrong field must not end up in the log.
+            let tried = super::parse_username(&self.username)
+                .unwrap_or_else(|_| "(not a username)".to_string());
             uow.audit(
                 AuditAction::LoginFailed,
                 AuditEntity::User,
                 None,
-                json!({ "username": self.username, "client": self.client }),
+                json!({ "username": tried, "client": self.client }),
             );
             return Ok(None);
         };
@@ -163,7 +167,7 @@ impl Command for SignIn {
             AuditAction::Login,
             AuditEntity::User,
             Some(user.id),
-            json!({ "client": self.client }),
+            serde_json::Value::Null,
         );
         Ok(Some(user))
     }

@@ -79,6 +79,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/needs/new", Access::CaseWorker),
     ("GET", "/needs/{id}", Access::CaseWorker),
     ("POST", "/needs/{id}", Access::CaseWorker),
+    // The council sees counts at /placements, never a row.
+    ("GET", "/placements", Access::Staff),
+    ("GET", "/placements/new", Access::CaseWorker),
+    ("POST", "/placements", Access::CaseWorker),
+    ("GET", "/placements/{id}", Access::CaseWorker),
+    ("POST", "/placements/{id}", Access::CaseWorker),
     ("GET", "/rekruttering", Access::Public),
     ("POST", "/rekruttering", Access::Public),
     ("GET", "/rekruttering/tak", Access::Public),

@@ -76,6 +76,8 @@ async fn login(
         session_id: sid.clone(),
         hours: state.settings.session_hours,
     };
+    // A refused sign-in is nobody's act (not even that of the account a
+    // right password belonged to, if it was just disabled).
     let actor = match cmd.verified_user {
         Some(id) => crate::app::Actor::User(id),
         None => crate::app::Actor::Public,

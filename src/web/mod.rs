@@ -88,4 +88,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::email::routes(cfg);
     crate::recruitment::routes(cfg);
     crate::audit::routes(cfg);
+    crate::placements::routes(cfg);
 }

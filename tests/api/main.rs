@@ -18,6 +18,7 @@ mod email;
 mod import;
 mod needs;
 mod pages;
+mod placements;
 mod search;
 mod search_contract;
 mod support;

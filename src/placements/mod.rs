@@ -1,0 +1,8 @@
+//! Placements (fleksjob, løntilskud, virksomhedspraktik): citizens placed at
+//! businesses, known only by a pseudonymous case reference. Consultants and
+//! admins see rows (every read audited); the council sees counts.
+pub mod commands;
+mod handlers;
+pub mod rules;
+
+pub use handlers::{capacity, routes};

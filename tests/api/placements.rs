@@ -1,0 +1,365 @@
+//! Placements: the citizen only as a case reference, CPR-like input
+//! refused everywhere, the rules checked with their numbers, and every
+//! read in the audit log.
+use entity::{audit_event, placement};
+use erhverv::domain::Role;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+use crate::db_test;
+use crate::helpers::*;
+
+/// A business with `employees` ordinary employees; its id.
+async fn business(app: &TestApp, cvr: &str, employees: &str) -> i32 {
+    let res = app
+        .post_form(
+            "/businesses",
+            &[
+                ("cvr", cvr),
+                ("name", "Praktik ApS"),
+                ("company_form", "aps"),
+                ("employees", employees),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    location(&res).rsplit('/').next().unwrap().parse().unwrap()
+}
+
+fn form<'a>(
+    business: &'a str,
+    consultant: &'a str,
+    kind: &'a str,
+    group: &'a str,
+    start: &'a str,
+    end: &'a str,
+    case_ref: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("business_id", business),
+        ("kind", kind),
+        ("case_ref", case_ref),
+        ("target_group", group),
+        ("start_date", start),
+        ("planned_end", end),
+        ("hours", "37,5"),
+        ("status", "planned"),
+        ("consultant_id", consultant),
+    ]
+}
+
+async fn audit(app: &TestApp) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .order_by_asc(audit_event::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+db_test!(
+    a_placement_is_saved_with_its_case_reference_and_every_read_is_audited,
+    |app: TestApp| async move {
+        let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+        let b = business(&app, "24256790", "12").await.to_string();
+        let f = form(
+            &b,
+            &me,
+            "fleksjob",
+            "oevrige",
+            "2026-12-01",
+            "",
+            "KBH-2024-00123",
+        );
+        let res = app.post_form("/placements", &f).await;
+        assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+        let stored = placement::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        let p = &stored[0];
+        assert_eq!(p.case_ref.as_deref(), Some("KBH-2024-00123"));
+        assert_eq!(p.hours_centi, Some(3750), "Danish comma");
+        let page = app.get_html(&format!("/placements/{}", p.id)).await;
+        assert!(page.contains("KBH-2024-00123"));
+        assert!(page.contains("37,5"));
+        let list = app.get_html("/placements").await;
+        assert!(list.contains("KBH-2024-00123"));
+        let reads: Vec<audit_event::Model> = audit(&app)
+            .await
+            .into_iter()
+            .filter(|e| e.entity == "placement" && e.action == "read")
+            .collect();
+        assert_eq!(reads.len(), 2, "the page and the list: {reads:?}");
+        assert_eq!(reads[0].entity_id, Some(p.id));
+        assert!(
+            reads[1]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains(&format!("[{}]", p.id))
+        );
+        for e in audit(&app).await {
+            let d = e.detail.unwrap_or_default();
+            assert!(!d.contains("KBH-2024"), "no case reference in the log: {d}");
+        }
+        // The business page shows its capacity.
+        let page = app.get_html(&format!("/businesses/{b}")).await;
+        assert!(page.contains("id=\"capacity\""));
+    }
+);
+
+db_test!(
+    anything_that_looks_like_a_cpr_number_is_refused_in_every_field_and_nothing_is_stored,
+    |app: TestApp| async move {
+        let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+        let b = business(&app, "24256790", "12").await.to_string();
+        for (field, value) in [
+            ("case_ref", "010190-1234"),
+            ("case_ref", "0101901234"),
+            ("notes", "Borgeren (010190 1234) har ryggen"),
+        ] {
+            let mut f = form(
+                &b,
+                &me,
+                "fleksjob",
+                "oevrige",
+                "2026-12-01",
+                "",
+                "KBH-2024-00123",
+            );
+            f.retain(|(k, _)| *k != field);
+            f.push((field, value));
+            let res = app.post_form("/placements", &f).await;
+            assert_eq!(res.status().as_u16(), 422, "{field}={value}");
+            let body = res.text().await.unwrap();
+            assert!(body.contains("ligner et CPR-nummer"), "{field}: {body}");
+            assert!(
+                body.contains(&format!("id=\"f-{field}-error\"")),
+                "next to the field"
+            );
+        }
+        assert_eq!(placement::Entity::find().count(&app.db).await.unwrap(), 0);
+        // The explanation in English, too.
+        app.client
+            .get(app.url("/lang/en?next=/"))
+            .send()
+            .await
+            .unwrap();
+        let mut f = form(
+            &b,
+            &me,
+            "fleksjob",
+            "oevrige",
+            "2026-12-01",
+            "",
+            "KBH-2024-00123",
+        );
+        f.push(("notes", "cpr 311299-4321"));
+        let body = app.post_form("/placements", &f).await.text().await.unwrap();
+        assert!(body.contains("looks like a CPR number"), "{body}");
+        assert!(body.contains("cpr 311299-4321"), "what was typed is kept");
+    }
+);
+
+db_test!(
+    a_placement_over_the_proportionality_rule_needs_an_override_reason_and_the_override_is_audited,
+    |app: TestApp| async move {
+        let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+        // 5 ordinary employees: room for one in løntilskud or praktik.
+        let b = business(&app, "24256790", "5").await.to_string();
+        let first = form(
+            &b,
+            &me,
+            "loentilskud_privat",
+            "jobparat",
+            "2026-12-01",
+            "2027-05-31",
+            "KBH-2024-00001",
+        );
+        assert_eq!(
+            app.post_form("/placements", &first).await.status().as_u16(),
+            303
+        );
+        let second = form(
+            &b,
+            &me,
+            "virksomhedspraktik",
+            "aktivitetsparat",
+            "2027-01-04",
+            "2027-02-26",
+            "KBH-2024-00002",
+        );
+        let res = app.post_form("/placements", &second).await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("med 5 ordinært ansatte må arbejdsstedet have 1 i løntilskud og virksomhedspraktik; med denne bliver det 2"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Lov om en aktiv beskæftigelsesindsats"),
+            "the rule's source"
+        );
+        assert!(
+            body.contains("id=\"f-override_reason\""),
+            "the override field is offered"
+        );
+        // A flex job does not count.
+        let flex = form(
+            &b,
+            &me,
+            "fleksjob",
+            "oevrige",
+            "2027-01-04",
+            "",
+            "KBH-2024-00003",
+        );
+        assert_eq!(
+            app.post_form("/placements", &flex).await.status().as_u16(),
+            303
+        );
+        let mut overridden = second.clone();
+        overridden.push((
+            "override_reason",
+            "Aftalt med teamleder: den første slutter før tid",
+        ));
+        assert_eq!(
+            app.post_form("/placements", &overridden)
+                .await
+                .status()
+                .as_u16(),
+            303
+        );
+        let events = audit(&app).await;
+        let over: Vec<_> = events.iter().filter(|e| e.action == "override").collect();
+        assert_eq!(over.len(), 1);
+        assert_eq!(
+            over[0].detail.as_deref(),
+            Some(r#"{"rules":["proportionality"]}"#)
+        );
+        assert_eq!(placement::Entity::find().count(&app.db).await.unwrap(), 3);
+    }
+);
+
+db_test!(
+    durations_follow_the_rule_version_in_force_on_the_start_date,
+    |app: TestApp| async move {
+        let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+        let b = business(&app, "24256790", "100").await.to_string();
+        // A work trial for a jobparat citizen: four weeks at most.
+        let long = form(
+            &b,
+            &me,
+            "virksomhedspraktik",
+            "jobparat",
+            "2026-12-07",
+            "2027-01-04",
+            "KBH-2024-00010",
+        );
+        let res = app.post_form("/placements", &long).await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Virksomhedspraktik må højst vare 4 uger"),
+            "{body}"
+        );
+        let ok = form(
+            &b,
+            &me,
+            "virksomhedspraktik",
+            "jobparat",
+            "2026-12-07",
+            "2027-01-03",
+            "KBH-2024-00010",
+        );
+        assert_eq!(
+            app.post_form("/placements", &ok).await.status().as_u16(),
+            303
+        );
+        // A new version from 2027 allows private wage subsidy for 3 months only.
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        entity::placement_rule::ActiveModel {
+            valid_from: Set(chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            source: Set("Ny regel 2027".into()),
+            wage_subsidy_private_months: Set(3),
+            wage_subsidy_public_months: Set(4),
+            trial_weeks_short: Set(4),
+            trial_weeks_long: Set(13),
+            per_ordinary_up_to: Set(5),
+            threshold: Set(50),
+            per_ordinary_beyond: Set(10),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let before = form(
+            &b,
+            &me,
+            "loentilskud_privat",
+            "jobparat",
+            "2026-12-15",
+            "2027-04-14",
+            "KBH-2024-00011",
+        );
+        assert_eq!(
+            app.post_form("/placements", &before)
+                .await
+                .status()
+                .as_u16(),
+            303,
+            "old rules: 6 months"
+        );
+        let after = form(
+            &b,
+            &me,
+            "loentilskud_privat",
+            "jobparat",
+            "2027-01-15",
+            "2027-05-14",
+            "KBH-2024-00012",
+        );
+        let res = app.post_form("/placements", &after).await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert!(res.text().await.unwrap().contains("Ny regel 2027"));
+    }
+);
+
+db_test!(the_council_sees_counts_only, |app: TestApp| async move {
+    let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+    let b = business(&app, "24256790", "12").await.to_string();
+    let f = form(
+        &b,
+        &me,
+        "fleksjob",
+        "oevrige",
+        "2026-12-01",
+        "",
+        "KBH-2024-00123",
+    );
+    app.post_form("/placements", &f).await;
+    let id = placement::Entity::find()
+        .filter(placement::Column::BusinessId.eq(b.parse::<i32>().unwrap()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app.add_user("raadet", Role::Council).await;
+    let (council, _) = second_browser(&app, "raadet", PASSWORD).await;
+    let page = council
+        .get(app.url("/placements"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"placement-counts\""));
+    assert!(!page.contains("KBH-2024-00123"));
+    let res = council
+        .get(app.url(&format!("/placements/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403, "a guessed id");
+});
