@@ -402,3 +402,4 @@ placement_capacity_left = Ledige
 placement_capacity_unknown = ukendt
 nav_placements = Placeringer
 p_unit_employees_hint = Bruges til rimelighedskravet; tomt betyder virksomhedens antal.
+need_filled_positions = Besatte pladser (placeringer)

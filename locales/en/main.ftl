@@ -401,3 +401,4 @@ placement_capacity_left = Left
 placement_capacity_unknown = unknown
 nav_placements = Placements
 p_unit_employees_hint = Used for the proportionality rule; empty means the business's count.
+need_filled_positions = Positions filled (placements)

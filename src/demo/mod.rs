@@ -5,6 +5,7 @@
 pub mod generator;
 mod names;
 mod needs;
+mod placements;
 
 use std::collections::HashMap;
 
@@ -64,6 +65,7 @@ pub async fn seed(
     let business_ids = seed_businesses(db, n, seed, &consultant_ids, show_progress).await?;
     seed_contacts(db, seed, &business_ids, &consultant_ids, show_progress).await?;
     needs::seed(db, seed, &business_ids, &consultant_ids).await?;
+    placements::seed(db, seed, &business_ids, &consultant_ids).await?;
     db::analyze(db).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono_tz::Europe::Copenhagen;
 use entity::{need_event, recruitment_need};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::commands::ChangeNeed;
@@ -298,6 +298,16 @@ async fn detail_page(
     ctx.insert("consultants", &consultants);
     ctx.insert("statuses", &statuses);
     ctx.insert("change_error", &error);
+    // Positions filled by placements linked to the need.
+    let filled = entity::placement::Entity::find()
+        .filter(entity::placement::Column::NeedId.eq(need.id))
+        .filter(
+            entity::placement::Column::Status
+                .ne(crate::domain::PlacementStatus::Cancelled.as_str()),
+        )
+        .count(&state.db)
+        .await?;
+    ctx.insert("filled", &filled);
     let body = state
         .templates
         .render(staff.lang, "needs/detail.html", &ctx)?;

@@ -1,0 +1,174 @@
+//! Demo placements: about 1,500 open ones across the kinds, with realistic
+//! durations, some small workplaces at their limit under the
+//! proportionality rule, and a history of ended ones. The citizen is a
+//! made-up case reference. Deterministic for a seed.
+use chrono::{Duration, Months, Utc};
+use entity::{business, p_unit, placement};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::db;
+use crate::domain::{EndReason, PlacementKind, PlacementStatus, TargetGroup};
+
+/// At most this many open placements, whatever the number of businesses.
+const MAX_OPEN: usize = 1_500;
+
+pub async fn seed(
+    db: &DatabaseConnection,
+    seed: u64,
+    business_ids: &[i32],
+    consultant_ids: &[i32],
+) -> anyhow::Result<usize> {
+    if business_ids.is_empty() || consultant_ids.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x706c_6163_6521);
+    let open = (business_ids.len() * 75 / 1000).clamp(1, MAX_OPEN);
+    let closed = open / 3;
+    // Businesses with employees, where placements happen.
+    let employers: Vec<business::Model> = business::Entity::find()
+        .filter(business::Column::Id.is_in(business_ids.to_vec()))
+        .filter(business::Column::Employees.gte(2))
+        .order_by_asc(business::Column::Id)
+        .all(db)
+        .await?;
+    if employers.is_empty() {
+        return Ok(0);
+    }
+    let units: Vec<p_unit::Model> = p_unit::Entity::find()
+        .filter(p_unit::Column::BusinessId.is_in(employers.iter().map(|b| b.id)))
+        .all(db)
+        .await?;
+    let unit_of = |business_id: i32| units.iter().find(|u| u.business_id == business_id);
+    let today = crate::app::Clock::system().today();
+    let now = Utc::now();
+    let mut rows = Vec::with_capacity(open + closed);
+    let mut at_limit: Vec<i32> = Vec::new();
+    for n in 0..(open + closed) {
+        let b = &employers[rng.random_range(0..employers.len())];
+        let kind = match rng.random_range(0..100) {
+            0..=54 => PlacementKind::Fleksjob,
+            55..=69 => PlacementKind::WageSubsidyPrivate,
+            70..=79 => PlacementKind::WageSubsidyPublic,
+            _ => PlacementKind::WorkTrial,
+        };
+        let group = TargetGroup::ALL[rng.random_range(0..TargetGroup::ALL.len())];
+        let is_open = n < open;
+        // Open placements started up to two years ago (flex jobs) or
+        // recently (time-limited ones), some start within the month; closed
+        // ones started up to three years ago.
+        let start = if is_open {
+            match kind {
+                PlacementKind::Fleksjob => today - Duration::days(rng.random_range(-20..730)),
+                PlacementKind::WorkTrial => today - Duration::days(rng.random_range(-20..20)),
+                _ => today - Duration::days(rng.random_range(-20..100)),
+            }
+        } else {
+            today - Duration::days(rng.random_range(120..1100))
+        };
+        let planned_end = match kind {
+            PlacementKind::Fleksjob => None,
+            PlacementKind::WageSubsidyPrivate => start
+                .checked_add_months(Months::new(rng.random_range(3..=6)))
+                .and_then(|d| d.pred_opt()),
+            PlacementKind::WageSubsidyPublic => start
+                .checked_add_months(Months::new(rng.random_range(2..=4)))
+                .and_then(|d| d.pred_opt()),
+            PlacementKind::WorkTrial => {
+                let max = match group {
+                    TargetGroup::Dagpengemodtager | TargetGroup::Jobparat => 4,
+                    _ => 13,
+                };
+                Some(start + Duration::days(rng.random_range(2..=max) * 7 - 1))
+            }
+        };
+        let (status, ended_on, reason) = if is_open {
+            let s = if start > today {
+                PlacementStatus::Planned
+            } else {
+                PlacementStatus::Active
+            };
+            (s, None, None)
+        } else {
+            match rng.random_range(0..10) {
+                0..=5 => (
+                    PlacementStatus::Completed,
+                    planned_end.or(Some(start + Duration::days(400))),
+                    None,
+                ),
+                6..=8 => {
+                    let r = EndReason::ALL[rng.random_range(0..EndReason::ALL.len())];
+                    (
+                        PlacementStatus::EndedEarly,
+                        Some(start + Duration::days(rng.random_range(10..60))),
+                        Some(r),
+                    )
+                }
+                _ => (PlacementStatus::Cancelled, None, None),
+            }
+        };
+        if is_open && kind.counts_for_proportionality() && b.employees.is_some_and(|e| e <= 10) {
+            at_limit.push(b.id);
+        }
+        let hours = match kind {
+            PlacementKind::Fleksjob => {
+                rng.random_range(8..=30) * 100 + [0, 50][rng.random_range(0..2)]
+            }
+            _ => 3700,
+        };
+        rows.push(placement::ActiveModel {
+            business_id: Set(b.id),
+            p_unit_id: Set(unit_of(b.id).map(|u| u.id)),
+            kind: Set(kind.as_str().into()),
+            case_ref: Set(Some(format!(
+                "KBH-{}-{:05}",
+                start.format("%Y"),
+                10_000 + n
+            ))),
+            target_group: Set(group.as_str().into()),
+            start_date: Set(start),
+            planned_end: Set(planned_end),
+            ended_on: Set(ended_on),
+            hours_centi: Set(Some(hours)),
+            status: Set(status.as_str().into()),
+            end_reason: Set(reason.map(|r| r.as_str().into())),
+            consultant_id: Set(consultant_ids[rng.random_range(0..consultant_ids.len())]),
+            need_id: Set(None),
+            notes: Set(None),
+            override_reason: Set(None),
+            check_in_queued: Set(!is_open || start < today - Duration::days(28)),
+            anonymised_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    }
+    let count = rows.len();
+    let tx = db::begin_write(db).await?;
+    for chunk in rows.chunks(500) {
+        placement::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&*tx)
+            .await?;
+    }
+    // The small workplaces with time-limited placements know their head
+    // count, so their capacity shows at (or near) the limit.
+    at_limit.sort_unstable();
+    at_limit.dedup();
+    if !at_limit.is_empty() {
+        p_unit::Entity::update_many()
+            .col_expr(
+                p_unit::Column::Employees,
+                Expr::col(p_unit::Column::Employees).if_null(5),
+            )
+            .filter(p_unit::Column::BusinessId.is_in(at_limit))
+            .exec(&*tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(count)
+}
