@@ -88,12 +88,14 @@ pub async fn seed(
             }
         };
         let (status, ended_on, reason) = if is_open {
-            let s = if start > today {
-                PlacementStatus::Planned
-            } else {
-                PlacementStatus::Active
-            };
-            (s, None, None)
+            match planned_end {
+                // Over by now: most were closed on time, a few were not.
+                Some(end) if end < today && rng.random_range(0..10) > 0 => {
+                    (PlacementStatus::Completed, Some(end), None)
+                }
+                _ if start > today => (PlacementStatus::Planned, None, None),
+                _ => (PlacementStatus::Active, None, None),
+            }
         } else {
             match rng.random_range(0..10) {
                 0..=5 => (

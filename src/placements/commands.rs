@@ -83,6 +83,7 @@ impl Command for SavePlacement {
                 p.start_date,
                 p.planned_end,
                 self.id,
+                uow.today(),
             )
             .await?
             {

@@ -161,9 +161,16 @@ async fn list_page(
     if let Some(b) = business_filter {
         select = select.filter(placement::Column::BusinessId.eq(b));
     }
+    // What comes next first when looking ahead; the newest first otherwise.
+    select = if view == "upcoming" {
+        select.order_by_asc(placement::Column::StartDate)
+    } else {
+        select.order_by_desc(placement::Column::StartDate)
+    };
+    let page: u64 = q.get("page").parse().unwrap_or(1).max(1);
     let found = select
-        .order_by_asc(placement::Column::StartDate)
         .order_by_asc(placement::Column::Id)
+        .offset((page - 1) * LIST_LIMIT)
         .limit(LIST_LIMIT + 1)
         .all(&state.db)
         .await?;
@@ -180,6 +187,20 @@ async fn list_page(
     ctx.insert("more", &more);
     ctx.insert("view", view);
     ctx.insert("business", &business_filter);
+    let url = |p: u64| {
+        let mut pairs = vec![("view", view.to_string()), ("page", p.to_string())];
+        if let Some(b) = business_filter {
+            pairs.push(("business", b.to_string()));
+        }
+        format!(
+            "/placements?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    ctx.insert("page", &page);
+    ctx.insert("prev_url", &(page > 1).then(|| url(page - 1)));
+    ctx.insert("next_url", &more.then(|| url(page + 1)));
+    ctx.insert("pages", &Option::<u64>::None);
     let views: Vec<(&str, &str)> = VIEWS
         .iter()
         .map(|v| (*v, staff.t(&format!("placements_view_{v}"))))
@@ -700,7 +721,7 @@ pub async fn capacity<C: ConnectionTrait>(
         b.as_ref().and_then(|b| b.employees),
     ));
     for (workplace, place, ordinary) in places {
-        let used = rules::placed_at(db, place, today, Some(today), None).await?;
+        let used = rules::placed_at(db, place, today, Some(today), None, today).await?;
         let allowed = ordinary.map(|n| rules::allowed(&r, n));
         let left = allowed.map(|a| a - used);
         let num =

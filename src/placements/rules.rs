@@ -112,13 +112,15 @@ pub async fn ordinary_employees<C: ConnectionTrait>(
 
 /// Open placements that count for the proportionality rule at `place`
 /// whose period overlaps [start, end] (an open end runs on), other than
-/// `except`.
+/// `except`. An open placement past its planned end still takes its place
+/// until someone closes it.
 pub async fn placed_at<C: ConnectionTrait>(
     db: &C,
     place: Workplace,
     start: NaiveDate,
     end: Option<NaiveDate>,
     except: Option<i32>,
+    today: NaiveDate,
 ) -> Result<i32, DbErr> {
     let mut q = placement::Entity::find()
         .filter(placement::Column::Status.is_in([
@@ -144,7 +146,7 @@ pub async fn placed_at<C: ConnectionTrait>(
     }
     let rows = q.all(db).await?;
     let overlaps = |p: &placement::Model| {
-        let p_end = p.ended_on.or(p.planned_end);
+        let p_end = p.ended_on.or(p.planned_end).filter(|e| *e >= today);
         let starts_before_we_end = end.is_none_or(|e| p.start_date <= e);
         let ends_after_we_start = p_end.is_none_or(|pe| pe >= start);
         starts_before_we_end && ends_after_we_start
@@ -163,6 +165,7 @@ pub async fn check_capacity<C: ConnectionTrait>(
     start: NaiveDate,
     end: Option<NaiveDate>,
     except: Option<i32>,
+    today: NaiveDate,
 ) -> Result<Option<RuleBreach>, DbErr> {
     if !kind.counts_for_proportionality() {
         return Ok(None);
@@ -174,7 +177,7 @@ pub async fn check_capacity<C: ConnectionTrait>(
         Some(id) => Workplace::PUnit(id),
         None => Workplace::Business(business_id),
     };
-    let placed = placed_at(db, place, start, end, except).await? + 1;
+    let placed = placed_at(db, place, start, end, except, today).await? + 1;
     let allowed = allowed(r, ordinary);
     Ok((placed > allowed).then(|| RuleBreach::OverCapacity {
         ordinary,
