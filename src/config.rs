@@ -85,6 +85,11 @@ pub struct Settings {
     /// The team's shared address, told about each new need from the form
     /// (they arrive unassigned).
     pub team_email: Option<String>,
+    /// Weeks after a placement's start that the business's contact person
+    /// gets a check-in email.
+    pub placement_checkin_weeks: u32,
+    /// Years after a placement ended that `gdpr purge` anonymises it.
+    pub placement_retention_years: u32,
     /// Where "now" comes from: the system clock, or in tests a fixed one.
     /// Not a setting a file or the environment can change.
     #[serde(skip)]
@@ -123,6 +128,8 @@ impl Default for Settings {
             need_first_contact_days: 1,
             need_answer_days: 5,
             team_email: None,
+            placement_checkin_weeks: 4,
+            placement_retention_years: 5,
             clock: crate::app::Clock::system(),
         }
     }

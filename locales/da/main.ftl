@@ -403,3 +403,4 @@ placement_capacity_unknown = ukendt
 nav_placements = Placeringer
 p_unit_employees_hint = Bruges til rimelighedskravet; tomt betyder virksomhedens antal.
 need_filled_positions = Besatte pladser (placeringer)
+placements_export = Hent som CSV (Excel)

@@ -402,3 +402,4 @@ placement_capacity_unknown = unknown
 nav_placements = Placements
 p_unit_employees_hint = Used for the proportionality rule; empty means the business's count.
 need_filled_positions = Positions filled (placements)
+placements_export = Download as CSV (Excel)

@@ -23,7 +23,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
-pub use handlers::routes;
+pub use handlers::{routes, send_time};
 use transport::{SendError, Transport};
 
 use crate::config::Settings;

@@ -28,6 +28,9 @@ const TEMPLATES: &[(&str, &str)] = email_templates![
     "emails/need_team/subject.txt",
     "emails/need_team/body.txt",
     "emails/need_team/body.html",
+    "emails/placement_checkin/subject.txt",
+    "emails/placement_checkin/body.txt",
+    "emails/placement_checkin/body.html",
 ];
 
 /// The templates a consultant can choose for a follow-up, and whether each

@@ -40,6 +40,9 @@ pub struct SavePlacement {
     pub id: Option<i32>,
     pub input: PlacementInput,
     pub override_reason: Option<String>,
+    /// The check-in email to the business's contact person, rendered
+    /// before; queued when the placement is new and open.
+    pub check_in: Option<crate::email::outbox::NewEmail>,
 }
 
 #[async_trait::async_trait]
@@ -138,7 +141,18 @@ impl Command for SavePlacement {
             None => {
                 let mut am: placement::ActiveModel = row.clone().into();
                 am.id = sea_orm::ActiveValue::NotSet;
-                let saved = am.insert(tx).await?;
+                let mut saved = am.insert(tx).await?;
+                if let Some(mail) = &self.check_in
+                    && p.status.is_open()
+                {
+                    let mut mail = mail.clone();
+                    mail.idempotency_key = format!("placement_checkin:{}", saved.id);
+                    if uow.email(mail).await? {
+                        let mut am: placement::ActiveModel = saved.clone().into();
+                        am.check_in_queued = sea_orm::ActiveValue::Set(true);
+                        saved = am.update(tx).await?;
+                    }
+                }
                 uow.audit(
                     AuditAction::Create,
                     AuditEntity::Placement,

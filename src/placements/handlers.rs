@@ -136,40 +136,9 @@ async fn list_page(
         .unwrap_or("active");
     let business_filter: Option<i32> = q.get("business").parse().ok();
     let today = state.app.clock.today();
-    let open = [
-        PlacementStatus::Planned.as_str(),
-        PlacementStatus::Active.as_str(),
-    ];
-    let mut select = placement::Entity::find();
-    select = match view {
-        "active" => select.filter(placement::Column::Status.is_in(open)),
-        "upcoming" => {
-            // Starting or ending within 30 days.
-            let soon = today + Duration::days(30);
-            select.filter(placement::Column::Status.is_in(open)).filter(
-                sea_orm::Condition::any()
-                    .add(placement::Column::StartDate.between(today, soon))
-                    .add(placement::Column::PlannedEnd.between(today, soon)),
-            )
-        }
-        "mine" => select
-            .filter(placement::Column::ConsultantId.eq(staff.id))
-            .filter(placement::Column::Status.is_in(open)),
-        "closed" => select.filter(placement::Column::Status.is_not_in(open)),
-        _ => select,
-    };
-    if let Some(b) = business_filter {
-        select = select.filter(placement::Column::BusinessId.eq(b));
-    }
-    // What comes next first when looking ahead; the newest first otherwise.
-    select = if view == "upcoming" {
-        select.order_by_asc(placement::Column::StartDate)
-    } else {
-        select.order_by_desc(placement::Column::StartDate)
-    };
+    let select = select_view(view, business_filter, staff.id, today);
     let page: u64 = q.get("page").parse().unwrap_or(1).max(1);
     let found = select
-        .order_by_asc(placement::Column::Id)
         .offset((page - 1) * LIST_LIMIT)
         .limit(LIST_LIMIT + 1)
         .all(&state.db)
@@ -209,6 +178,98 @@ async fn list_page(
     state
         .templates
         .page(staff.lang, "placements/list.html", &ctx)
+}
+
+/// The placements of a view of the list, in its order.
+fn select_view(
+    view: &str,
+    business: Option<i32>,
+    me: i32,
+    today: NaiveDate,
+) -> sea_orm::Select<placement::Entity> {
+    let open = [
+        PlacementStatus::Planned.as_str(),
+        PlacementStatus::Active.as_str(),
+    ];
+    let mut select = placement::Entity::find();
+    select = match view {
+        "active" => select.filter(placement::Column::Status.is_in(open)),
+        "upcoming" => {
+            // Starting or ending within 30 days.
+            let soon = today + Duration::days(30);
+            select.filter(placement::Column::Status.is_in(open)).filter(
+                sea_orm::Condition::any()
+                    .add(placement::Column::StartDate.between(today, soon))
+                    .add(placement::Column::PlannedEnd.between(today, soon)),
+            )
+        }
+        "mine" => select
+            .filter(placement::Column::ConsultantId.eq(me))
+            .filter(placement::Column::Status.is_in(open)),
+        "closed" => select.filter(placement::Column::Status.is_not_in(open)),
+        _ => select,
+    };
+    if let Some(b) = business {
+        select = select.filter(placement::Column::BusinessId.eq(b));
+    }
+    // What comes next first when looking ahead; the newest first otherwise.
+    if view == "upcoming" {
+        select.order_by_asc(placement::Column::StartDate)
+    } else {
+        select.order_by_desc(placement::Column::StartDate)
+    }
+    .order_by_asc(placement::Column::Id)
+}
+
+/// The view as a CSV file for Danish Excel; every row in it is a read.
+#[get("/placements/export.csv")]
+async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: CaseWorker,
+) -> Result<HttpResponse, AppError> {
+    let q = query(&req);
+    let view = VIEWS
+        .iter()
+        .copied()
+        .find(|v| *v == q.get("view"))
+        .unwrap_or("active");
+    let today = state.app.clock.today();
+    let found = select_view(view, q.get("business").parse().ok(), staff.id, today)
+        .all(&state.db)
+        .await?;
+    let cmd = RecordPlacementReads {
+        ids: found.iter().map(|p| p.id).collect(),
+        view: "export",
+    };
+    state.app.run(staff.actor(), cmd).await?;
+    let shown = rows(&state, &found, staff.lang, today).await?;
+    let t = |k: &str| staff.t(k);
+    let header = [
+        t("placement_case_ref"),
+        t("placement_kind"),
+        t("business"),
+        t("placement_workplace"),
+        t("placement_target_group"),
+        t("placement_start"),
+        t("placement_end"),
+        t("status"),
+        t("consultant"),
+    ];
+    let records = shown.into_iter().map(|r| {
+        vec![
+            r.case_ref,
+            r.kind.to_string(),
+            r.business,
+            r.workplace,
+            r.target_group.to_string(),
+            r.start,
+            r.end,
+            r.status.to_string(),
+            r.consultant,
+        ]
+    });
+    crate::web::csv_export::excel_csv("placeringer.csv", &header, records)
 }
 
 /// The council's view: counts per kind and status, no rows.
@@ -565,10 +626,15 @@ async fn save(
         .collect();
     let result = match parse(&f, &ids) {
         Ok((input, override_reason)) => {
+            let check_in = match id {
+                None => check_in(state, staff, &input).await?,
+                Some(_) => None,
+            };
             let cmd = SavePlacement {
                 id,
                 input,
                 override_reason,
+                check_in,
             };
             state.app.run(staff.actor(), cmd).await
         }
@@ -594,6 +660,67 @@ async fn save(
         422,
     )
     .await
+}
+
+/// The check-in email for a new placement, some weeks after its start at
+/// 09:00 Copenhagen time (a weekend moves to Monday), to the business's
+/// primary contact person with an email address. It never names the
+/// citizen or the case reference.
+async fn check_in(
+    state: &AppState,
+    staff: &Staff,
+    p: &PlacementInput,
+) -> Result<Option<crate::email::outbox::NewEmail>, AppError> {
+    use entity::contact_person;
+    let Some(b) = business::Entity::find_by_id(p.business_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let person = contact_person::Entity::find()
+        .filter(contact_person::Column::BusinessId.eq(b.id))
+        .filter(contact_person::Column::Email.is_not_null())
+        .order_by_desc(contact_person::Column::IsPrimary)
+        .order_by_asc(contact_person::Column::Id)
+        .one(&state.db)
+        .await?;
+    let Some((person, email)) = person.and_then(|c| c.email.clone().map(|e| (c, e))) else {
+        return Ok(None);
+    };
+    let weeks = i64::from(state.settings.placement_checkin_weeks);
+    let day = p.start_date + Duration::weeks(weeks);
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+    let Some(send_at) = crate::email::send_time(day, nine) else {
+        return Ok(None);
+    };
+    let lang = Lang::Da;
+    let consultant = crate::businesses::queries::user_names(&state.db, [p.consultant_id])
+        .await?
+        .remove(&p.consultant_id)
+        .unwrap_or_default();
+    let mut ctx = tera::Context::new();
+    ctx.insert("lang", lang.as_str());
+    ctx.insert("contact_name", &person.name);
+    ctx.insert("company_name", &b.name);
+    ctx.insert("kind", &p.kind.label(lang).to_lowercase());
+    ctx.insert("start", &format_date(p.start_date));
+    ctx.insert("consultant", &consultant);
+    let r = state.mailer.templates.render("placement_checkin", &ctx)?;
+    Ok(Some(crate::email::outbox::NewEmail {
+        recipient: email,
+        template: "placement_checkin".into(),
+        lang: lang.as_str().into(),
+        subject: r.subject,
+        body_text: r.text,
+        body_html: r.html,
+        // Replaced by the command with one from the placement's id.
+        idempotency_key: String::new(),
+        case_related: true,
+        business_id: Some(b.id),
+        created_by: Some(staff.id),
+        send_at,
+    }))
 }
 
 #[post("/placements")]
@@ -741,6 +868,7 @@ pub async fn capacity<C: ConnectionTrait>(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
+        .service(export)
         .service(new_form)
         .service(create)
         .service(detail)

@@ -181,57 +181,31 @@ async fn export(
         filtered(&state, status_filter(&req), None).await?,
         &names,
     );
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(&mut out);
-        let header = [
-            "Reference",
-            "Virksomhed",
-            "Stilling",
-            "Antal",
-            "Status",
-            "Modtaget",
-            "Konsulent",
-            "Frist",
-            "Overskredet",
-        ];
-        w.write_record(header)
-            .map_err(|e| AppError::Unexpected(e.into()))?;
-        for r in &rows {
-            let record = [
-                r.reference.clone(),
-                r.company_name.clone(),
-                r.job_title.clone(),
-                r.positions.to_string(),
-                staff.t(&format!("need_status_{}", r.status)).to_string(),
-                r.received.clone(),
-                r.assigned.clone().unwrap_or_default(),
-                r.due.clone().unwrap_or_default(),
-                if r.overdue { "ja".into() } else { "nej".into() },
-            ];
-            w.write_record(record.iter().map(|c| neutralise(c)))
-                .map_err(|e| AppError::Unexpected(e.into()))?;
-        }
-        w.flush().map_err(|e| AppError::Unexpected(e.into()))?;
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            "attachment; filename=\"rekrutteringsbehov.csv\"",
-        ))
-        .body(out))
-}
-
-/// A cell that a spreadsheet would read as a formula is prefixed with `'`.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    let header = [
+        "Reference",
+        "Virksomhed",
+        "Stilling",
+        "Antal",
+        "Status",
+        "Modtaget",
+        "Konsulent",
+        "Frist",
+        "Overskredet",
+    ];
+    let records = rows.iter().map(|r| {
+        vec![
+            r.reference.clone(),
+            r.company_name.clone(),
+            r.job_title.clone(),
+            r.positions.to_string(),
+            staff.t(&format!("need_status_{}", r.status)).to_string(),
+            r.received.clone(),
+            r.assigned.clone().unwrap_or_default(),
+            r.due.clone().unwrap_or_default(),
+            if r.overdue { "ja".into() } else { "nej".into() },
+        ]
+    });
+    crate::web::csv_export::excel_csv("rekrutteringsbehov.csv", &header, records)
 }
 
 #[derive(Serialize)]
@@ -506,22 +480,4 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(create)
         .service(detail)
         .service(update);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        for (input, want) in [
-            ("=1+1", "'=1+1"),
-            ("+45 20", "'+45 20"),
-            ("-3", "'-3"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("Tømrer", "Tømrer"),
-        ] {
-            assert_eq!(neutralise(input), want);
-        }
-    }
 }

@@ -82,6 +82,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     // The council sees counts at /placements, never a row.
     ("GET", "/placements", Access::Staff),
     ("GET", "/placements/new", Access::CaseWorker),
+    ("GET", "/placements/export.csv", Access::CaseWorker),
     ("POST", "/placements", Access::CaseWorker),
     ("GET", "/placements/{id}", Access::CaseWorker),
     ("POST", "/placements/{id}", Access::CaseWorker),

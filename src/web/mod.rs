@@ -1,6 +1,7 @@
 //! The HTTP layer: shared state, sign-in, CSRF, language, error pages.
 pub mod access;
 pub mod auth;
+pub mod csv_export;
 pub mod error;
 pub mod fields;
 pub mod form;

@@ -363,3 +363,91 @@ db_test!(the_council_sees_counts_only, |app: TestApp| async move {
         .unwrap();
     assert_eq!(res.status().as_u16(), 403, "a guessed id");
 });
+
+db_test!(
+    a_new_placement_queues_a_check_in_email_weeks_later_without_the_case_reference,
+    |app: TestApp| async move {
+        let me = app.signed_in("kirsten", Role::Consultant).await.to_string();
+        let b = business(&app, "24256790", "12").await.to_string();
+        let res = app
+            .post_form(
+                &format!("/businesses/{b}/persons"),
+                &[
+                    ("name", "Mette Holm"),
+                    ("email", "mette@praktik.dk"),
+                    ("primary", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        // Thursday 3 December 2026: four weeks later is Thursday 31 December.
+        let f = form(
+            &b,
+            &me,
+            "fleksjob",
+            "oevrige",
+            "03-12-2026",
+            "",
+            "KBH-2024-00777",
+        );
+        assert_eq!(
+            app.post_form("/placements", &f).await.status().as_u16(),
+            303
+        );
+        let mails = entity::outbox_email::Entity::find()
+            .filter(entity::outbox_email::Column::Template.eq("placement_checkin"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(mails.len(), 1);
+        let m = &mails[0];
+        assert_eq!(m.recipient, "mette@praktik.dk");
+        assert_eq!(
+            m.next_attempt_at.to_rfc3339(),
+            "2026-12-31T08:00:00+00:00",
+            "09:00 Copenhagen time"
+        );
+        for text in [&m.subject, &m.body_text, &m.body_html] {
+            assert!(
+                !text.contains("KBH-2024-00777"),
+                "no case reference: {text}"
+            );
+        }
+        assert!(m.body_text.contains("Mette Holm") && m.body_text.contains("fleksjob"));
+        let p = placement::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(p.check_in_queued);
+        // Saving it again queues nothing more.
+        let res = app.post_form(&format!("/placements/{}", p.id), &f).await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(
+            entity::outbox_email::Entity::find()
+                .filter(entity::outbox_email::Column::Template.eq("placement_checkin"))
+                .count(&app.db)
+                .await
+                .unwrap(),
+            1
+        );
+        // The export for Danish Excel is a read like any other.
+        let res = app.get("/placements/export.csv").await;
+        assert_eq!(res.status().as_u16(), 200);
+        let csv = res.text().await.unwrap();
+        assert!(
+            csv.starts_with('\u{feff}') && csv.contains("KBH-2024-00777;Fleksjob"),
+            "{csv}"
+        );
+        let exports = audit(&app)
+            .await
+            .into_iter()
+            .filter(|e| {
+                e.detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("\"view\":\"export\""))
+            })
+            .count();
+        assert_eq!(exports, 1);
+    }
+);
