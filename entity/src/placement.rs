@@ -33,6 +33,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::business::Entity",
+        from = "Column::BusinessId",
+        to = "super::business::Column::Id"
+    )]
+    Business,
+}
+
+impl Related<super::business::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Business.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -63,6 +63,51 @@ async fn overdue_needs(
         .collect())
 }
 
+#[derive(Serialize)]
+struct PlacementItem {
+    id: i32,
+    business: String,
+    kind: &'static str,
+    end: String,
+    /// Past its planned end and still open.
+    past: bool,
+}
+
+/// The consultant's open placements ending within 14 days or past their
+/// planned end. No case reference: the email says where to look, not who.
+async fn placements_due(
+    db: &DatabaseConnection,
+    user_id: i32,
+    today: NaiveDate,
+) -> anyhow::Result<Vec<PlacementItem>> {
+    use crate::domain::{Lang, PlacementKind, PlacementStatus};
+    use entity::placement;
+    let rows = placement::Entity::find()
+        .filter(placement::Column::ConsultantId.eq(user_id))
+        .filter(placement::Column::Status.is_in([
+            PlacementStatus::Planned.as_str(),
+            PlacementStatus::Active.as_str(),
+        ]))
+        .filter(placement::Column::PlannedEnd.lte(today + chrono::Duration::days(14)))
+        .order_by_asc(placement::Column::PlannedEnd)
+        .find_also_related(business::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, b)| {
+            let end = p.planned_end?;
+            Some(PlacementItem {
+                id: p.id,
+                business: b.map(|b| b.name).unwrap_or_default(),
+                kind: PlacementKind::parse(&p.kind).map_or("", |k| k.label(Lang::Da)),
+                end: crate::app::clock::format_date(end),
+                past: end < today,
+            })
+        })
+        .collect())
+}
+
 pub async fn enqueue_digests(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -95,7 +140,8 @@ pub async fn enqueue_digests(
             mailer.need_answer_days,
         )
         .await?;
-        if due.is_empty() && needs.is_empty() {
+        let placements = placements_due(db, user.id, today).await?;
+        if due.is_empty() && needs.is_empty() && placements.is_empty() {
             continue;
         }
         let items: Vec<Item> = due
@@ -118,6 +164,7 @@ pub async fn enqueue_digests(
         ctx.insert("overdue", &items.iter().filter(|i| i.overdue).count());
         ctx.insert("items", &items);
         ctx.insert("needs", &needs);
+        ctx.insert("placements", &placements);
         ctx.insert("app_url", &mailer.app_url);
         let r = mailer.templates.render("digest", &ctx)?;
         let new = outbox::NewEmail {

@@ -451,3 +451,57 @@ db_test!(
         assert_eq!(exports, 1);
     }
 );
+
+db_test!(
+    the_digest_lists_placements_ending_within_14_days_and_those_past_their_end,
+    |app: TestApp| async move {
+        let me_id = app.signed_in("kirsten", Role::Consultant).await;
+        let me = me_id.to_string();
+        entity::app_user::Entity::update_many()
+            .col_expr(
+                entity::app_user::Column::Email,
+                Some("kirsten@kk.dk".to_string()).into(),
+            )
+            .filter(entity::app_user::Column::Id.eq(me_id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let b = business(&app, "24256790", "100").await.to_string();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        // Ends in ten days; ended a week ago but still open; ends in months.
+        for (start, end, case) in [
+            ("2026-11-23", "2026-12-17", "KBH-2024-00901"),
+            ("2026-11-02", "2026-11-30", "KBH-2024-00902"),
+            ("2026-12-01", "2027-04-30", "KBH-2024-00903"),
+        ] {
+            let mut f = form(&b, &me, "loentilskud_privat", "jobparat", start, end, case);
+            f.retain(|(k, _)| *k != "status");
+            f.push(("status", "active"));
+            let res = app.post_form("/placements", &f).await;
+            assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+        }
+        let mailer =
+            erhverv::email::Mailer::from_settings(&app.settings, app.address.clone()).unwrap();
+        let queued = erhverv::email::digest::enqueue_digests(&app.db, &mailer, today)
+            .await
+            .unwrap();
+        assert_eq!(queued, 1);
+        let digest = entity::outbox_email::Entity::find()
+            .filter(entity::outbox_email::Column::Template.eq("digest"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let text = &digest.body_text;
+        assert!(text.contains("17-12-2026"), "{text}");
+        assert!(
+            text.contains("30-11-2026 (over slutdatoen, ikke afsluttet)"),
+            "{text}"
+        );
+        assert!(!text.contains("30-04-2027"), "not yet: {text}");
+        assert!(
+            !text.contains("KBH-2024"),
+            "never the case reference: {text}"
+        );
+    }
+);
