@@ -89,6 +89,25 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Data protection: `purge` anonymises placements past retention
+    Gdpr {
+        #[command(subcommand)]
+        action: GdprAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GdprAction {
+    /// Anonymise placements that ended more than `placement_retention_years`
+    /// ago (case reference and notes removed, counts kept)
+    Purge {
+        /// Only list what would be anonymised
+        #[arg(long)]
+        dry_run: bool,
+        /// Years after the end (default: the `placement_retention_years` setting)
+        #[arg(long)]
+        years: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +269,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User { action } => return user(&settings, action).await,
         Command::Outbox { action } => return outbox(&settings, action).await,
+        Command::Gdpr {
+            action: GdprAction::Purge { dry_run, years },
+        } => {
+            use erhverv::placements::retention;
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            let years = years.unwrap_or(settings.placement_retention_years);
+            let cutoff = retention::cutoff(erhverv::app::Clock::system().today(), years);
+            if dry_run {
+                let ids = retention::due(&conn, cutoff).await?;
+                println!(
+                    "{} placements ended before {cutoff} would be anonymised (dry run): {ids:?}",
+                    ids.len()
+                );
+            } else {
+                let app = erhverv::app::App::for_cli(&conn)?;
+                let cmd = retention::AnonymisePlacements { cutoff };
+                let n = app.run(erhverv::app::Actor::System, cmd).await?;
+                println!("anonymised {n} placements ended before {cutoff}");
+            }
+        }
         Command::BenchSearch { rounds } => {
             let index = erhverv::search::open(&settings).await?;
             let report = erhverv::search::bench::run(index.as_ref(), rounds).await?;

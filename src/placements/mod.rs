@@ -3,6 +3,7 @@
 //! admins see rows (every read audited); the council sees counts.
 pub mod commands;
 mod handlers;
+pub mod retention;
 pub mod rules;
 
 pub use handlers::{capacity, routes};

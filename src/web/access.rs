@@ -99,4 +99,6 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/outbox", Access::Admin),
     ("POST", "/admin/outbox/{id}/retry", Access::Admin),
     ("GET", "/admin/audit", Access::Admin),
+    ("GET", "/admin/gdpr", Access::Admin),
+    ("POST", "/admin/gdpr/purge", Access::Admin),
 ];

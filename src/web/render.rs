@@ -31,6 +31,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "admin/import_job.html",
     "admin/users.html",
     "admin/audit.html",
+    "admin/gdpr.html",
     "placements/list.html",
     "placements/counts.html",
     "placements/form.html",

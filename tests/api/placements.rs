@@ -505,3 +505,162 @@ db_test!(
         );
     }
 );
+
+/// A placement row as the database holds it (for retention tests).
+async fn stored(
+    app: &TestApp,
+    business: i32,
+    consultant: i32,
+    status: &str,
+    start: &str,
+    end: &str,
+    case: &str,
+) -> i32 {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let now = chrono::Utc::now();
+    entity::placement::ActiveModel {
+        business_id: Set(business),
+        kind: Set("loentilskud_privat".into()),
+        case_ref: Set(Some(case.into())),
+        target_group: Set("jobparat".into()),
+        start_date: Set(d(start)),
+        planned_end: Set(Some(d(end))),
+        ended_on: Set((status != "active").then(|| d(end))),
+        status: Set(status.into()),
+        consultant_id: Set(consultant),
+        notes: Set(Some("Aftalt med lederen".into())),
+        check_in_queued: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
+}
+
+db_test!(
+    retention_anonymises_placements_ended_long_ago_and_the_dry_run_changes_nothing,
+    |app: TestApp| async move {
+        let admin = app.signed_in("admin", Role::Admin).await;
+        let b: i32 = business(&app, "24256790", "100").await;
+        let old = stored(
+            &app,
+            b,
+            admin,
+            "completed",
+            "2019-02-01",
+            "2019-07-31",
+            "KBH-2019-00001",
+        )
+        .await;
+        let recent = stored(
+            &app,
+            b,
+            admin,
+            "completed",
+            "2024-02-01",
+            "2024-07-31",
+            "KBH-2024-00002",
+        )
+        .await;
+        let open = stored(
+            &app,
+            b,
+            admin,
+            "active",
+            "2019-02-01",
+            "2030-01-31",
+            "KBH-2019-00003",
+        )
+        .await;
+        let page = app.get_html("/admin/gdpr").await;
+        assert!(page.contains("<dd id=\"due\">1</dd>"), "{page}");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
+        cmd.arg("--data-dir").arg(&app.settings.data_dir);
+        cmd.env_remove("ERHVERV_DATABASE_URL")
+            .env_remove("DATABASE_URL");
+        if let Some(url) = &app.settings.database_url {
+            use secrecy::ExposeSecret;
+            cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
+        }
+        let out = cmd.args(["gdpr", "purge", "--dry-run"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            said.contains(&format!("1 placements ended before"))
+                && said.contains(&format!("[{old}]")),
+            "{said}"
+        );
+        let case_of = |id| {
+            let db = app.db.clone();
+            async move {
+                placement::Entity::find_by_id(id)
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            case_of(old).await.case_ref.as_deref(),
+            Some("KBH-2019-00001"),
+            "a dry run changes nothing"
+        );
+        // The real run, from the admin page.
+        let res = app.post_form("/admin/gdpr/purge", &[]).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let gone = case_of(old).await;
+        assert_eq!((gone.case_ref, gone.notes), (None, None));
+        assert!(gone.anonymised_at.is_some());
+        assert_eq!(gone.kind, "loentilskud_privat", "the counts are kept");
+        assert!(case_of(recent).await.case_ref.is_some());
+        assert!(
+            case_of(open).await.case_ref.is_some(),
+            "an open placement is kept whatever its age"
+        );
+        let entries: Vec<_> = audit(&app)
+            .await
+            .into_iter()
+            .filter(|e| e.action == "anonymise")
+            .collect();
+        assert_eq!(entries.len(), 1);
+        assert!(
+            entries[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("\"count\":1")
+        );
+        assert!(
+            app.get_html("/admin/gdpr")
+                .await
+                .contains("<dd id=\"due\">0</dd>")
+        );
+        // An anonymised placement can no longer be edited.
+        let me = admin.to_string();
+        let bs = b.to_string();
+        let f = form(
+            &bs,
+            &me,
+            "loentilskud_privat",
+            "jobparat",
+            "2019-02-01",
+            "2019-07-31",
+            "KBH-2019-00001",
+        );
+        assert_eq!(
+            app.post_form(&format!("/placements/{old}"), &f)
+                .await
+                .status()
+                .as_u16(),
+            404
+        );
+    }
+);
