@@ -594,8 +594,7 @@ db_test!(
         );
         let said = String::from_utf8_lossy(&out.stdout).to_string();
         assert!(
-            said.contains(&format!("1 placements ended before"))
-                && said.contains(&format!("[{old}]")),
+            said.contains("1 placements ended before") && said.contains(&format!("[{old}]")),
             "{said}"
         );
         let case_of = |id| {
