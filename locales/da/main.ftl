@@ -413,3 +413,7 @@ gdpr_due = Placeringer til anonymisering
 gdpr_purge = Anonymiser nu
 gdpr_anonymised = placeringer er anonymiseret.
 gdpr_cli = Det samme fra kommandolinjen, først som prøvekørsel:
+placements_stats = Placeringer pr. måned
+placements_stats_intro = Antal placeringer, der løb i hver af de seneste 12 måneder, pr. type (annullerede ikke medregnet).
+month = Måned
+total = I alt

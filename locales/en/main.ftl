@@ -412,3 +412,7 @@ gdpr_due = Placements to anonymise
 gdpr_purge = Anonymise now
 gdpr_anonymised = placements have been anonymised.
 gdpr_cli = The same from the command line, first as a dry run:
+placements_stats = Placements per month
+placements_stats_intro = Placements running in each of the last 12 months, per type (cancelled ones not counted).
+month = Month
+total = Total

@@ -5,5 +5,12 @@ pub mod commands;
 mod handlers;
 pub mod retention;
 pub mod rules;
+mod stats;
 
-pub use handlers::{capacity, routes};
+pub use handlers::capacity;
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    // Before `/placements/{id}`.
+    stats::routes(cfg);
+    handlers::routes(cfg);
+}

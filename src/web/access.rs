@@ -81,6 +81,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/needs/{id}", Access::CaseWorker),
     // The council sees counts at /placements, never a row.
     ("GET", "/placements", Access::Staff),
+    ("GET", "/placements/stats", Access::Staff),
     ("GET", "/placements/new", Access::CaseWorker),
     ("GET", "/placements/export.csv", Access::CaseWorker),
     ("POST", "/placements", Access::CaseWorker),

@@ -35,6 +35,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "placements/list.html",
     "placements/counts.html",
     "placements/form.html",
+    "placements/stats.html",
     "search/results.html",
     "businesses/email.html",
     "admin/outbox.html",
