@@ -217,3 +217,50 @@ impl Command for RecordPlacementReads {
         Ok(())
     }
 }
+
+/// A new version of the placement rules, in force from `valid_from`.
+/// Versions are added, never changed: a placement is always judged by the
+/// version in force on its start date.
+pub struct AddRuleVersion {
+    pub valid_from: NaiveDate,
+    pub source: String,
+    pub wage_subsidy_private_months: i32,
+    pub wage_subsidy_public_months: i32,
+    pub trial_weeks_short: i32,
+    pub trial_weeks_long: i32,
+    pub per_ordinary_up_to: i32,
+    pub threshold: i32,
+    pub per_ordinary_beyond: i32,
+}
+
+#[async_trait::async_trait]
+impl Command for AddRuleVersion {
+    type Output = i32;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        use sea_orm::ActiveValue::Set;
+        let row = entity::placement_rule::ActiveModel {
+            valid_from: Set(self.valid_from),
+            source: Set(self.source.clone()),
+            wage_subsidy_private_months: Set(self.wage_subsidy_private_months),
+            wage_subsidy_public_months: Set(self.wage_subsidy_public_months),
+            trial_weeks_short: Set(self.trial_weeks_short),
+            trial_weeks_long: Set(self.trial_weeks_long),
+            per_ordinary_up_to: Set(self.per_ordinary_up_to),
+            threshold: Set(self.threshold),
+            per_ordinary_beyond: Set(self.per_ordinary_beyond),
+            created_by: Set(uow.actor().user_id()),
+            created_at: Set(uow.now()),
+            ..Default::default()
+        }
+        .insert(uow.tx())
+        .await?;
+        uow.audit(
+            AuditAction::Create,
+            AuditEntity::PlacementRule,
+            Some(row.id),
+            json!({ "valid_from": self.valid_from.to_string() }),
+        );
+        Ok(row.id)
+    }
+}

@@ -4,6 +4,7 @@
 pub mod commands;
 mod handlers;
 pub mod retention;
+mod rule_admin;
 pub mod rules;
 mod stats;
 
@@ -12,5 +13,6 @@ pub use handlers::capacity;
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     // Before `/placements/{id}`.
     stats::routes(cfg);
+    rule_admin::routes(cfg);
     handlers::routes(cfg);
 }

@@ -101,5 +101,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/outbox/{id}/retry", Access::Admin),
     ("GET", "/admin/audit", Access::Admin),
     ("GET", "/admin/gdpr", Access::Admin),
+    ("GET", "/admin/placement-rules", Access::Admin),
+    ("POST", "/admin/placement-rules", Access::Admin),
     ("POST", "/admin/gdpr/purge", Access::Admin),
 ];

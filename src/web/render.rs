@@ -32,6 +32,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "admin/users.html",
     "admin/audit.html",
     "admin/gdpr.html",
+    "admin/placement_rules.html",
     "placements/list.html",
     "placements/counts.html",
     "placements/form.html",

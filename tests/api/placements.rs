@@ -663,3 +663,60 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    admins_add_a_rule_version_that_applies_from_its_date,
+    |app: TestApp| async move {
+        let admin = app.signed_in("admin", Role::Admin).await.to_string();
+        let page = app.get_html("/admin/placement-rules").await;
+        assert!(
+            page.contains("01-01-2019"),
+            "the version in force is listed"
+        );
+        let mut f = vec![
+            ("valid_from", "2027-01-01"),
+            ("source", "Ændringslov 2027"),
+            ("wage_subsidy_private_months", "3"),
+            ("wage_subsidy_public_months", "4"),
+            ("trial_weeks_short", "4"),
+            ("trial_weeks_long", "13"),
+            ("per_ordinary_up_to", "5"),
+            ("threshold", "0"),
+            ("per_ordinary_beyond", "10"),
+        ];
+        let res = app.post_form("/admin/placement-rules", &f).await;
+        assert_eq!(res.status().as_u16(), 422, "a threshold of 0");
+        assert!(
+            res.text().await.unwrap().contains("Ændringslov 2027"),
+            "input kept"
+        );
+        f.retain(|(k, _)| *k != "threshold");
+        f.push(("threshold", "50"));
+        assert_eq!(
+            app.post_form("/admin/placement-rules", &f)
+                .await
+                .status()
+                .as_u16(),
+            303
+        );
+        assert!(
+            audit(&app)
+                .await
+                .iter()
+                .any(|e| e.entity == "placement_rule" && e.action == "create")
+        );
+        let b = business(&app, "24256790", "100").await.to_string();
+        let p = form(
+            &b,
+            &admin,
+            "loentilskud_privat",
+            "jobparat",
+            "2027-02-01",
+            "2027-06-30",
+            "KBH-2027-00001",
+        );
+        let res = app.post_form("/placements", &p).await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert!(res.text().await.unwrap().contains("Ændringslov 2027"));
+    }
+);
