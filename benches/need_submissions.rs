@@ -23,7 +23,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 
-use helpers::{Backend, csrf_in, spawn_app_with};
+use helpers::{Backend, csrf_in, spawn_app_with, valid};
 
 // The allocator the service runs with (src/main.rs).
 #[global_allocator]
@@ -31,31 +31,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const CLIENTS: usize = 32;
 const CONTACT_EMAIL: &str = "soeren@aabentvaerksted.dk";
-
-/// A valid public form (as `valid` in tests/api/needs.rs).
-fn valid(idem: &str) -> Vec<(&str, &str)> {
-    vec![
-        ("cvr", "DK 2425 6790"),
-        ("company_name", "Åbent Værksted"),
-        ("contact_name", "Søren Ærø"),
-        ("contact_email", CONTACT_EMAIL),
-        ("contact_phone", "20 30 40 50"),
-        ("job_title", "Tømrer"),
-        ("positions", "2"),
-        ("hours_per_week", "37"),
-        ("start_date", "2027-01-04"),
-        ("employment", "temporary"),
-        ("temporary_until", "2027-06-30"),
-        ("workplace_address", "Amagerbrogade 100, 2300 København S"),
-        ("qualifications", "Svendebrev"),
-        ("languages", "Dansk eller engelsk"),
-        ("open_flex_job", "on"),
-        ("free_text", "Gerne hurtigt"),
-        ("website", ""),
-        ("idem", idem),
-        ("action", "submit"),
-    ]
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

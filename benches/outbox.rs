@@ -15,7 +15,6 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use entity::outbox_email;
 use erhverv::email::{Mailer, outbox};
 use sea_orm::EntityTrait;
@@ -31,7 +30,7 @@ mod helpers;
 #[path = "../tests/api/support/smtp_server.rs"]
 mod smtp_server;
 
-use helpers::{Backend, TestApp, spawn_app_with};
+use helpers::{Backend, TestApp, queue_fast, spawn_app_with};
 use smtp_server::SmtpServer;
 
 // The allocator the service runs with (src/main.rs).
@@ -129,33 +128,4 @@ async fn main() {
 
 async fn rows(app: &TestApp) -> Vec<outbox_email::Model> {
     outbox_email::Entity::find().all(&app.db).await.unwrap()
-}
-
-/// Queues `n` emails in transactions of 1,000.
-async fn queue_fast(app: &TestApp, n: usize, key: &str) {
-    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        let tx = erhverv::db::begin_write(&app.db).await.unwrap();
-        for i in chunk {
-            outbox::enqueue(
-                &tx,
-                outbox::NewEmail {
-                    recipient: format!("modtager{i}@example.dk"),
-                    template: "followup".into(),
-                    lang: "da".into(),
-                    subject: format!("Besked {i} – æøå"),
-                    body_text: "Kære modtager\n\nTak for en god snak.\n".into(),
-                    body_html: "<p>Kære modtager</p><p>Tak for en god snak.</p>".into(),
-                    idempotency_key: format!("{key}:{i}"),
-                    case_related: true,
-                    business_id: None,
-                    created_by: None,
-                    send_at: Utc::now(),
-                },
-                "kk.dk",
-            )
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
 }

@@ -331,6 +331,15 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// `ON CONFLICT (col) DO NOTHING`: insert-if-absent. Of simultaneous
+/// inserts of one unique value exactly one is stored on either database;
+/// the others insert nothing and read the winner back.
+pub fn keep_existing<C: sea_orm::sea_query::IntoIden>(col: C) -> sea_orm::sea_query::OnConflict {
+    sea_orm::sea_query::OnConflict::column(col)
+        .do_nothing()
+        .to_owned()
+}
+
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }

@@ -1,8 +1,7 @@
 //! The registry's commands: a business, its P-units and contact persons.
 use entity::{business, contact_person, p_unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Iterable, ModelTrait,
-    QueryFilter, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Iterable, ModelTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -56,11 +55,7 @@ impl Command for SaveBusiness {
                 // number exactly one inserts, on either database; the
                 // others find the winner and say so.
                 let inserted = business::Entity::insert(am)
-                    .on_conflict(
-                        OnConflict::column(business::Column::Cvr)
-                            .do_nothing()
-                            .to_owned(),
-                    )
+                    .on_conflict(crate::db::keep_existing(business::Column::Cvr))
                     .exec_without_returning(tx)
                     .await?;
                 let row = queries::find_by_cvr(tx, input.cvr.value())
@@ -154,11 +149,7 @@ impl Command for AddPUnit {
             employees: Set(self.employees),
             ..Default::default()
         })
-        .on_conflict(
-            OnConflict::column(p_unit::Column::PNumber)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(crate::db::keep_existing(p_unit::Column::PNumber))
         .exec_without_returning(tx)
         .await?;
         let row = p_unit::Entity::find()

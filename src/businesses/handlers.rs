@@ -48,13 +48,7 @@ pub struct Choices {
 
 impl Choices {
     async fn load(state: &AppState, lang: Lang) -> Result<Self, AppError> {
-        let consultants = state
-            .consultants
-            .get(&state.db)
-            .await?
-            .iter()
-            .map(|u| (u.id.to_string(), u.display_name.clone()))
-            .collect();
+        let consultants = state.consultants.options(&state.db).await?;
         Ok(Choices {
             districts: options(District::ALL, District::as_str, |d| d.label(lang).into()),
             sections: options(IndustrySection::ALL, IndustrySection::as_str, |s| {
@@ -514,23 +508,13 @@ async fn new_form(state: web::Data<AppState>, staff: CaseWorker) -> Result<HttpR
     form_page(&state, &staff, None, v, vec![], &FieldErrors::new(), None).await
 }
 
-async fn consultant_ids(state: &AppState) -> Result<Vec<i32>, AppError> {
-    Ok(state
-        .consultants
-        .get(&state.db)
-        .await?
-        .iter()
-        .map(|u| u.id)
-        .collect())
-}
-
 async fn save(
     state: &AppState,
     staff: &Staff,
     id: Option<i32>,
     f: FormData,
 ) -> Result<HttpResponse, AppError> {
-    let ids = consultant_ids(state).await?;
+    let ids = state.consultants.ids(&state.db).await?;
     let segments: Vec<String> = f.all("segments").into_iter().map(String::from).collect();
     let result = match BusinessInput::parse(&f, &ids) {
         Ok(input) => {

@@ -6,7 +6,6 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::OnConflict,
 };
 use serde::Serialize;
 
@@ -106,11 +105,9 @@ pub async fn enqueue<C: ConnectionTrait>(
         sent_at: Set(None),
         ..Default::default()
     })
-    .on_conflict(
-        OnConflict::column(outbox_email::Column::IdempotencyKey)
-            .do_nothing()
-            .to_owned(),
-    )
+    .on_conflict(crate::db::keep_existing(
+        outbox_email::Column::IdempotencyKey,
+    ))
     .exec_without_returning(db)
     .await?;
     Ok(res > 0)

@@ -433,11 +433,7 @@ async fn store_chunk(
                 if let Some(mut p) = p_am {
                     p.business_id = Set(old.id);
                     p_unit::Entity::insert(p)
-                        .on_conflict(
-                            sea_orm::sea_query::OnConflict::column(p_unit::Column::PNumber)
-                                .do_nothing()
-                                .to_owned(),
-                        )
+                        .on_conflict(crate::db::keep_existing(p_unit::Column::PNumber))
                         .exec_without_returning(tx)
                         .await?;
                 }
@@ -466,11 +462,7 @@ async fn store_chunk(
         // A business or P-unit created by a form at this very moment is
         // left as it is (it is read back below), not an error.
         business::Entity::insert_many(inserts)
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
-                    .do_nothing()
-                    .to_owned(),
-            )
+            .on_conflict(crate::db::keep_existing(business::Column::Cvr))
             .exec_without_returning(tx)
             .await?;
         let ids: HashMap<i32, i32> = business::Entity::find()
@@ -493,11 +485,7 @@ async fn store_chunk(
                 })
                 .collect();
             p_unit::Entity::insert_many(units)
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::column(p_unit::Column::PNumber)
-                        .do_nothing()
-                        .to_owned(),
-                )
+                .on_conflict(crate::db::keep_existing(p_unit::Column::PNumber))
                 .exec_without_returning(tx)
                 .await?;
         }

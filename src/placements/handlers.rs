@@ -457,16 +457,6 @@ fn parse(f: &FormData, consultants: &[i32]) -> Result<(PlacementInput, Option<St
     })
 }
 
-async fn consultants(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
-    Ok(state
-        .consultants
-        .get(&state.db)
-        .await?
-        .iter()
-        .map(|u| (u.id.to_string(), u.display_name.clone()))
-        .collect())
-}
-
 fn options<T: Copy>(
     all: &[T],
     code: impl Fn(T) -> &'static str,
@@ -558,7 +548,8 @@ async fn form_page(
         )),
         Field::new("ended_on", t("placement_ended_on"), "date"),
         Field::new("end_reason", t("placement_end_reason"), "select").options(reasons),
-        Field::new("consultant_id", t("consultant"), "select").options(consultants(state).await?),
+        Field::new("consultant_id", t("consultant"), "select")
+            .options(state.consultants.options(&state.db).await?),
         Field::new("need_id", t("placement_need"), "select").options(needs),
         Field::new("notes", t("notes"), "textarea").hint(t("placement_notes_warning")),
     ];
@@ -617,13 +608,7 @@ async fn save(
     id: Option<i32>,
     f: FormData,
 ) -> Result<HttpResponse, AppError> {
-    let ids: Vec<i32> = state
-        .consultants
-        .get(&state.db)
-        .await?
-        .iter()
-        .map(|u| u.id)
-        .collect();
+    let ids = state.consultants.ids(&state.db).await?;
     let result = match parse(&f, &ids) {
         Ok((input, override_reason)) => {
             let check_in = match id {

@@ -251,13 +251,7 @@ async fn detail_page(
             by: e.user_id.and_then(|u| names.get(&u).cloned()),
         })
         .collect();
-    let consultants: Vec<(String, String)> = state
-        .consultants
-        .get(&state.db)
-        .await?
-        .iter()
-        .map(|u| (u.id.to_string(), u.display_name.clone()))
-        .collect();
+    let consultants = state.consultants.options(&state.db).await?;
     // Only the changes the pipeline allows from here.
     let statuses: Vec<(&str, &str)> = NeedStatus::parse(&need.status)
         .unwrap_or(NeedStatus::New)

@@ -15,6 +15,7 @@ use crate::domain::{
     AuditAction, AuditEntity, Cvr, EmailAddress, Lang, Phone, optional_text, required_text,
 };
 use crate::email::outbox;
+use crate::email::render::Rendered;
 use crate::search::DocKind;
 use crate::web::{
     AppState,
@@ -484,11 +485,7 @@ impl Command for SubmitNeed {
                     .apply(&mut m);
                     let b = patch::to_active(m, None);
                     let created = business::Entity::insert(b)
-                        .on_conflict(
-                            sea_orm::sea_query::OnConflict::column(business::Column::Cvr)
-                                .do_nothing()
-                                .to_owned(),
-                        )
+                        .on_conflict(crate::db::keep_existing(business::Column::Cvr))
                         .exec_without_returning(tx)
                         .await?;
                     let b = crate::businesses::queries::find_by_cvr(tx, need.cvr.value())
@@ -551,35 +548,25 @@ impl Command for SubmitNeed {
             text.replace(REFERENCE_SLOT, &reference)
                 .replace(NEED_ID_SLOT, &row.id.to_string())
         };
-        uow.email(outbox::NewEmail {
-            recipient: need.contact_email.as_str().to_string(),
-            template: "need_receipt".into(),
-            lang: lang.as_str().to_string(),
-            subject: fill(&receipt.subject),
-            body_text: fill(&receipt.text),
-            body_html: fill(&receipt.html),
-            idempotency_key: format!("need_receipt:{}", row.id),
+        // The receipt, and the team's notice of a need nobody has yet.
+        let mail = |recipient: String, template: &str, lang: &str, r: &Rendered| outbox::NewEmail {
+            recipient,
+            template: template.into(),
+            lang: lang.into(),
+            subject: fill(&r.subject),
+            body_text: fill(&r.text),
+            body_html: fill(&r.html),
+            idempotency_key: format!("{template}:{}", row.id),
             case_related: true,
             business_id: Some(business_id),
             created_by: None,
             send_at: *now,
-        })
-        .await?;
-        if let Some((team, r)) = team_mail {
-            uow.email(outbox::NewEmail {
-                recipient: team.clone(),
-                template: "need_team".into(),
-                lang: "da".into(),
-                subject: fill(&r.subject),
-                body_text: fill(&r.text),
-                body_html: fill(&r.html),
-                idempotency_key: format!("need_team:{}", row.id),
-                case_related: true,
-                business_id: Some(business_id),
-                created_by: None,
-                send_at: *now,
-            })
+        };
+        let receipt_to = need.contact_email.as_str().to_string();
+        uow.email(mail(receipt_to, "need_receipt", lang.as_str(), receipt))
             .await?;
+        if let Some((team, r)) = team_mail {
+            uow.email(mail(team.clone(), "need_team", "da", r)).await?;
         }
         uow.audit(
             AuditAction::Create,

@@ -1,10 +1,7 @@
 //! Staff accounts and sign-in, as commands.
 use chrono::Duration;
 use entity::{app_user, user_session};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::NewUser;
@@ -37,11 +34,7 @@ impl Command for AddUser {
             created_at: Set(uow.now()),
             ..Default::default()
         })
-        .on_conflict(
-            OnConflict::column(app_user::Column::Username)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(crate::db::keep_existing(app_user::Column::Username))
         .exec_without_returning(tx)
         .await?;
         let user = app_user::Entity::find()

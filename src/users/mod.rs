@@ -141,6 +141,21 @@ impl ConsultantCache {
         Ok(list)
     }
 
+    /// (id, name) pairs for a select.
+    pub async fn options(&self, db: &DatabaseConnection) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(self
+            .get(db)
+            .await?
+            .iter()
+            .map(|u| (u.id.to_string(), u.display_name.clone()))
+            .collect())
+    }
+
+    /// The ids a record may be assigned to.
+    pub async fn ids(&self, db: &DatabaseConnection) -> anyhow::Result<Vec<i32>> {
+        Ok(self.get(db).await?.iter().map(|u| u.id).collect())
+    }
+
     pub fn invalidate(&self) {
         if let Ok(mut guard) = self.inner.write() {
             *guard = None;

@@ -102,14 +102,6 @@ db_test!(
     }
 );
 
-async fn audit(app: &TestApp) -> Vec<audit_event::Model> {
-    audit_event::Entity::find()
-        .order_by_asc(audit_event::Column::Id)
-        .all(&app.db)
-        .await
-        .unwrap()
-}
-
 fn actions(events: &[audit_event::Model]) -> Vec<(String, String)> {
     events
         .iter()
@@ -121,7 +113,7 @@ db_test!(
     each_command_leaves_exactly_its_audit_entries_and_a_failed_one_none,
     |app: TestApp| async move {
         let admin = app.add_user("admin", Role::Admin).await;
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert_eq!(actions(&events), [("create".into(), "app_user".into())]);
         assert_eq!(events[0].entity_id, Some(admin));
         assert_eq!(events[0].detail.as_deref(), Some(r#"{"role":"admin"}"#));
@@ -141,7 +133,7 @@ db_test!(
             )
             .await;
         assert_eq!(res.status().as_u16(), 401);
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert_eq!(
             actions(&events),
             [("login_failed".into(), "app_user".into())]
@@ -155,7 +147,7 @@ db_test!(
         assert_eq!(events[0].user_id, None);
 
         app.login("admin").await;
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert_eq!(events.len(), 2);
         assert_eq!(
             (events[1].action.as_str(), events[1].user_id),
@@ -167,7 +159,7 @@ db_test!(
             .post_form("/businesses", &[("cvr", "123"), ("name", "")])
             .await;
         assert_eq!(res.status().as_u16(), 422);
-        assert_eq!(audit(&app).await.len(), 2);
+        assert_eq!(audit_events(&app).await.len(), 2);
 
         let res = app
             .post_form(
@@ -194,7 +186,7 @@ db_test!(
             )
             .await;
         assert_eq!(res.status().as_u16(), 303);
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert_eq!(
             actions(&events[2..]),
             [
@@ -221,18 +213,18 @@ db_test!(
             )
             .await;
         assert_eq!(res.status().as_u16(), 422);
-        assert_eq!(audit(&app).await.len(), 4);
+        assert_eq!(audit_events(&app).await.len(), 4);
 
         // Disabling a user, and signing out.
         app.add_user("kirsten", Role::Consultant).await;
-        let before = audit(&app).await.len();
+        let before = audit_events(&app).await.len();
         let res = app
             .post_form("/admin/users/kirsten/disabled", &[("disabled", "on")])
             .await;
         assert_eq!(res.status().as_u16(), 303);
         let res = app.post_form("/logout", &[]).await;
         assert_eq!(res.status().as_u16(), 303);
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert_eq!(
             actions(&events[before..]),
             [
@@ -293,7 +285,7 @@ db_test!(
         );
         app.get_html("/rekruttering").await;
         let res = app
-            .post_form("/rekruttering", &crate::needs::valid("totals1"))
+            .post_form("/rekruttering", &crate::helpers::valid("totals1"))
             .await;
         assert_eq!(res.status().as_u16(), 303);
         assert!(
@@ -301,7 +293,7 @@ db_test!(
                 .await
                 .contains("<strong id=\"total\">1</strong>")
         );
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         assert!(
             events.iter().any(|e| e.action == "create"
                 && e.entity == "business"
@@ -318,7 +310,7 @@ db_test!(
     |app: TestApp| async move {
         app.signed_in("kirsten", Role::Consultant).await;
         app.get_html("/rekruttering").await;
-        app.post_form("/rekruttering", &crate::needs::valid("flow1"))
+        app.post_form("/rekruttering", &crate::helpers::valid("flow1"))
             .await;
         let need = entity::recruitment_need::Entity::find()
             .one(&app.db)
@@ -333,7 +325,7 @@ db_test!(
                 .filter(|e| e.entity == "recruitment_need")
                 .count()
         };
-        let before = need_entries(audit(&app).await);
+        let before = need_entries(audit_events(&app).await);
         // A new need cannot be filled before anyone has worked on it.
         let res = app.post_form(&path, &[("status", "filled")]).await;
         assert_eq!(res.status().as_u16(), 409);
@@ -362,7 +354,7 @@ db_test!(
             .unwrap();
         assert_eq!(stored.status, "filled");
         assert_eq!(
-            need_entries(audit(&app).await),
+            need_entries(audit_events(&app).await),
             before + 2,
             "refused changes leave no entry"
         );
@@ -376,7 +368,7 @@ db_test!(
         use erhverv::domain::NeedStatus;
         app.signed_in("kirsten", Role::Consultant).await;
         app.get_html("/rekruttering").await;
-        app.post_form("/rekruttering", &crate::needs::valid("race1"))
+        app.post_form("/rekruttering", &crate::helpers::valid("race1"))
             .await;
         let need = entity::recruitment_need::Entity::find()
             .one(&app.db)
@@ -474,7 +466,7 @@ db_test!(
             .await;
         assert!(matches!(result, Err(erhverv::app::Error::Invalid(_))));
         assert_eq!(business::Entity::find().count(&app.db).await.unwrap(), 0);
-        assert!(audit(&app).await.is_empty());
+        assert!(audit_events(&app).await.is_empty());
         assert_eq!(
             entity::search_sync::Entity::find()
                 .count(&app.db)

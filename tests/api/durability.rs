@@ -67,7 +67,7 @@ async fn submit_until_killed(url: &str, round: usize, clients: usize) -> Vec<Str
                 let Ok(page) = page.text().await else { return };
                 let token = csrf_in(&page);
                 let idem = format!("kill{round}c{c}n{i}");
-                let mut form = crate::needs::valid(&idem);
+                let mut form = crate::helpers::valid(&idem);
                 form.push(("csrf_token", token.as_str()));
                 match client
                     .post(format!("{url}/rekruttering"))

@@ -468,32 +468,3 @@ db_test!(
         panic!("no .eml file written");
     }
 );
-
-/// Queues `n` emails in transactions of 1,000.
-async fn queue_fast(app: &TestApp, n: usize, key: &str) {
-    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        let tx = erhverv::db::begin_write(&app.db).await.unwrap();
-        for i in chunk {
-            outbox::enqueue(
-                &tx,
-                outbox::NewEmail {
-                    recipient: format!("modtager{i}@example.dk"),
-                    template: "followup".into(),
-                    lang: "da".into(),
-                    subject: format!("Besked {i} – æøå"),
-                    body_text: "Kære modtager\n\nTak for en god snak.\n".into(),
-                    body_html: "<p>Kære modtager</p><p>Tak for en god snak.</p>".into(),
-                    idempotency_key: format!("{key}:{i}"),
-                    case_related: true,
-                    business_id: None,
-                    created_by: None,
-                    send_at: Utc::now(),
-                },
-                "kk.dk",
-            )
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
-}

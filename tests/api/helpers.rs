@@ -262,3 +262,67 @@ impl TestApp {
             .and_then(|v| v.to_str().ok().map(String::from))
     }
 }
+
+/// A valid public recruitment form (the idempotency token is `idem`).
+pub fn valid(idem: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("cvr", "DK 2425 6790"),
+        ("company_name", "Åbent Værksted"),
+        ("contact_name", "Søren Ærø"),
+        ("contact_email", "soeren@aabentvaerksted.dk"),
+        ("contact_phone", "20 30 40 50"),
+        ("job_title", "Tømrer"),
+        ("positions", "2"),
+        ("hours_per_week", "37"),
+        ("start_date", "2027-01-04"),
+        ("employment", "temporary"),
+        ("temporary_until", "2027-06-30"),
+        ("workplace_address", "Amagerbrogade 100, 2300 København S"),
+        ("qualifications", "Svendebrev"),
+        ("languages", "Dansk eller engelsk"),
+        ("open_flex_job", "on"),
+        ("free_text", "Gerne hurtigt"),
+        ("website", ""),
+        ("idem", idem),
+        ("action", "submit"),
+    ]
+}
+
+/// Queues `n` emails in transactions of 1,000.
+pub async fn queue_fast(app: &TestApp, n: usize, key: &str) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let tx = erhverv::db::begin_write(&app.db).await.unwrap();
+        for i in chunk {
+            erhverv::email::outbox::enqueue(
+                &tx,
+                erhverv::email::outbox::NewEmail {
+                    recipient: format!("modtager{i}@example.dk"),
+                    template: "followup".into(),
+                    lang: "da".into(),
+                    subject: format!("Besked {i} – æøå"),
+                    body_text: "Kære modtager\n\nTak for en god snak.\n".into(),
+                    body_html: "<p>Kære modtager</p><p>Tak for en god snak.</p>".into(),
+                    idempotency_key: format!("{key}:{i}"),
+                    case_related: true,
+                    business_id: None,
+                    created_by: None,
+                    send_at: chrono::Utc::now(),
+                },
+                "kk.dk",
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+/// The audit log, oldest first.
+pub async fn audit_events(app: &TestApp) -> Vec<entity::audit_event::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entity::audit_event::Entity::find()
+        .order_by_asc(entity::audit_event::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("reading the audit log")
+}

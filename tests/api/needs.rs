@@ -9,30 +9,6 @@ fn no_wait(s: &mut erhverv::config::Settings) {
     s.need_submissions_per_hour = 4;
 }
 
-pub(crate) fn valid(idem: &str) -> Vec<(&str, &str)> {
-    vec![
-        ("cvr", "DK 2425 6790"),
-        ("company_name", "Åbent Værksted"),
-        ("contact_name", "Søren Ærø"),
-        ("contact_email", "soeren@aabentvaerksted.dk"),
-        ("contact_phone", "20 30 40 50"),
-        ("job_title", "Tømrer"),
-        ("positions", "2"),
-        ("hours_per_week", "37"),
-        ("start_date", "2027-01-04"),
-        ("employment", "temporary"),
-        ("temporary_until", "2027-06-30"),
-        ("workplace_address", "Amagerbrogade 100, 2300 København S"),
-        ("qualifications", "Svendebrev"),
-        ("languages", "Dansk eller engelsk"),
-        ("open_flex_job", "on"),
-        ("free_text", "Gerne hurtigt"),
-        ("website", ""),
-        ("idem", idem),
-        ("action", "submit"),
-    ]
-}
-
 async fn fill_in(app: &TestApp) {
     // The form page starts the fill-time clock.
     assert_eq!(app.get("/rekruttering").await.status().as_u16(), 200);

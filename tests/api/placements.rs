@@ -3,7 +3,7 @@
 //! read in the audit log.
 use entity::{audit_event, placement};
 use erhverv::domain::Role;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db_test;
 use crate::helpers::*;
@@ -48,14 +48,6 @@ fn form<'a>(
     ]
 }
 
-async fn audit(app: &TestApp) -> Vec<audit_event::Model> {
-    audit_event::Entity::find()
-        .order_by_asc(audit_event::Column::Id)
-        .all(&app.db)
-        .await
-        .unwrap()
-}
-
 db_test!(
     a_placement_is_saved_with_its_case_reference_and_every_read_is_audited,
     |app: TestApp| async move {
@@ -82,7 +74,7 @@ db_test!(
         assert!(page.contains("37,5"));
         let list = app.get_html("/placements").await;
         assert!(list.contains("KBH-2024-00123"));
-        let reads: Vec<audit_event::Model> = audit(&app)
+        let reads: Vec<audit_event::Model> = audit_events(&app)
             .await
             .into_iter()
             .filter(|e| e.entity == "placement" && e.action == "read")
@@ -96,7 +88,7 @@ db_test!(
                 .unwrap()
                 .contains(&format!("[{}]", p.id))
         );
-        for e in audit(&app).await {
+        for e in audit_events(&app).await {
             let d = e.detail.unwrap_or_default();
             assert!(!d.contains("KBH-2024"), "no case reference in the log: {d}");
         }
@@ -228,7 +220,7 @@ db_test!(
                 .as_u16(),
             303
         );
-        let events = audit(&app).await;
+        let events = audit_events(&app).await;
         let over: Vec<_> = events.iter().filter(|e| e.action == "override").collect();
         assert_eq!(over.len(), 1);
         assert_eq!(
@@ -439,7 +431,7 @@ db_test!(
             csv.starts_with('\u{feff}') && csv.contains("KBH-2024-00777;Fleksjob"),
             "{csv}"
         );
-        let exports = audit(&app)
+        let exports = audit_events(&app)
             .await
             .into_iter()
             .filter(|e| {
@@ -624,7 +616,7 @@ db_test!(
             case_of(open).await.case_ref.is_some(),
             "an open placement is kept whatever its age"
         );
-        let entries: Vec<_> = audit(&app)
+        let entries: Vec<_> = audit_events(&app)
             .await
             .into_iter()
             .filter(|e| e.action == "anonymise")
@@ -700,7 +692,7 @@ db_test!(
             303
         );
         assert!(
-            audit(&app)
+            audit_events(&app)
                 .await
                 .iter()
                 .any(|e| e.entity == "placement_rule" && e.action == "create")
