@@ -55,34 +55,50 @@ fn label<T>(
     parse(code).map(l).unwrap_or("")
 }
 
+/// One column of the rows with these ids, by id.
+async fn id_map<E, V>(
+    db: &sea_orm::DatabaseConnection,
+    id: E::Column,
+    value: E::Column,
+    ids: impl Iterator<Item = i32>,
+) -> Result<HashMap<i32, V>, DbErr>
+where
+    E: EntityTrait,
+    V: sea_orm::TryGetable,
+{
+    let ids: Vec<i32> = ids.collect();
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .column(value)
+        .filter(id.is_in(ids))
+        .into_tuple::<(i32, V)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 async fn rows(
     state: &AppState,
     found: &[placement::Model],
     lang: Lang,
     today: NaiveDate,
 ) -> Result<Vec<Row>, AppError> {
-    let business_ids: Vec<i32> = found.iter().map(|p| p.business_id).collect();
-    let names: HashMap<i32, String> = business::Entity::find()
-        .select_only()
-        .column(business::Column::Id)
-        .column(business::Column::Name)
-        .filter(business::Column::Id.is_in(business_ids))
-        .into_tuple::<(i32, String)>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect();
-    let unit_ids: Vec<i32> = found.iter().filter_map(|p| p.p_unit_id).collect();
-    let units: HashMap<i32, i64> = p_unit::Entity::find()
-        .select_only()
-        .column(p_unit::Column::Id)
-        .column(p_unit::Column::PNumber)
-        .filter(p_unit::Column::Id.is_in(unit_ids))
-        .into_tuple::<(i32, i64)>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect();
+    let names: HashMap<i32, String> = id_map::<business::Entity, _>(
+        &state.db,
+        business::Column::Id,
+        business::Column::Name,
+        found.iter().map(|p| p.business_id),
+    )
+    .await?;
+    let units: HashMap<i32, i64> = id_map::<p_unit::Entity, _>(
+        &state.db,
+        p_unit::Column::Id,
+        p_unit::Column::PNumber,
+        found.iter().filter_map(|p| p.p_unit_id),
+    )
+    .await?;
     let people =
         crate::businesses::queries::user_names(&state.db, found.iter().map(|p| p.consultant_id))
             .await?;

@@ -84,19 +84,7 @@ db_test!(
     every_route_answers_only_the_roles_the_table_allows,
     |app: TestApp| async move {
         app.signed_in("admin", Role::Admin).await;
-        let res = app
-            .post_form(
-                "/businesses",
-                &[
-                    ("cvr", "24256790"),
-                    ("name", "Adgang ApS"),
-                    ("company_form", "aps"),
-                    ("active", "on"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status().as_u16(), 303);
-        let business: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
+        let business = app.create_business("24256790", "Adgang ApS", "").await;
         let mut visitors: Vec<(Option<Role>, Client, String)> = Vec::new();
         let anonymous = Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -239,17 +239,7 @@ db_test!(
     the_audit_log_page_lists_entries_for_admins_with_filters,
     |app: TestApp| async move {
         app.signed_in("admin", Role::Admin).await;
-        let res = app
-            .post_form(
-                "/businesses",
-                &[
-                    ("cvr", "24256790"),
-                    ("name", "Log ApS"),
-                    ("company_form", "aps"),
-                ],
-            )
-            .await;
-        let id = location(&res).rsplit('/').next().unwrap().to_string();
+        let id = app.create_business("24256790", "Log ApS", "").await;
         let page = app.get_html("/admin/audit").await;
         assert!(page.contains("Revisionslog"));
         assert!(
@@ -309,14 +299,7 @@ db_test!(
     |s: &mut erhverv::config::Settings| s.need_min_fill_seconds = 0,
     |app: TestApp| async move {
         app.signed_in("kirsten", Role::Consultant).await;
-        app.get_html("/rekruttering").await;
-        app.post_form("/rekruttering", &crate::helpers::valid("flow1"))
-            .await;
-        let need = entity::recruitment_need::Entity::find()
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let need = app.submit_need("flow1").await;
         let path = format!("/needs/{}", need.id);
         // (The outbox worker's entries for the receipt may come and go.)
         let need_entries = |events: Vec<audit_event::Model>| {
@@ -367,14 +350,7 @@ db_test!(
     |app: TestApp| async move {
         use erhverv::domain::NeedStatus;
         app.signed_in("kirsten", Role::Consultant).await;
-        app.get_html("/rekruttering").await;
-        app.post_form("/rekruttering", &crate::helpers::valid("race1"))
-            .await;
-        let need = entity::recruitment_need::Entity::find()
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let need = app.submit_need("race1").await;
         let path = format!("/needs/{}", need.id);
         app.post_form(&path, &[("status", "in_progress")]).await;
         // "filled" may follow "candidates proposed", never the other way.

@@ -326,3 +326,43 @@ pub async fn audit_events(app: &TestApp) -> Vec<entity::audit_event::Model> {
         .await
         .expect("reading the audit log")
 }
+
+impl TestApp {
+    /// Creates a business through the form (signed in as a case worker);
+    /// its id.
+    pub async fn create_business(&self, cvr: &str, name: &str, employees: &str) -> i32 {
+        let res = self
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", cvr),
+                    ("name", name),
+                    ("company_form", "aps"),
+                    ("employees", employees),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "the business is created");
+        location(&res)
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("the new business's id")
+    }
+
+    /// Sends the public recruitment form (the fill timer must be off) and
+    /// returns the stored need.
+    pub async fn submit_need(&self, idem: &str) -> entity::recruitment_need::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        self.get_html("/rekruttering").await;
+        let res = self.post_form("/rekruttering", &valid(idem)).await;
+        assert_eq!(res.status().as_u16(), 303, "the need is received");
+        entity::recruitment_need::Entity::find()
+            .filter(entity::recruitment_need::Column::IdempotencyKey.eq(idem))
+            .one(&self.db)
+            .await
+            .expect("reading the need")
+            .expect("the need is stored")
+    }
+}

@@ -10,20 +10,7 @@ use crate::helpers::*;
 
 /// A business with `employees` ordinary employees; its id.
 async fn business(app: &TestApp, cvr: &str, employees: &str) -> i32 {
-    let res = app
-        .post_form(
-            "/businesses",
-            &[
-                ("cvr", cvr),
-                ("name", "Praktik ApS"),
-                ("company_form", "aps"),
-                ("employees", employees),
-                ("active", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 303);
-    location(&res).rsplit('/').next().unwrap().parse().unwrap()
+    app.create_business(cvr, "Praktik ApS", employees).await
 }
 
 fn form<'a>(
