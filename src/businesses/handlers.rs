@@ -733,21 +733,24 @@ async fn add_p_unit(
     .await
 }
 
-#[post("/businesses/{id}/p-units/{pid}/delete")]
-async fn remove_p_unit(
+/// Removes a P-unit (`p-units`) or a contact person (`persons`).
+#[post("/businesses/{id}/{child}/{pid}/delete")]
+async fn remove_child(
     state: web::Data<AppState>,
     staff: CaseWorker,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(i32, String, i32)>,
     _f: Form,
 ) -> Result<HttpResponse, AppError> {
-    let (business_id, p_unit_id) = *path;
-    let cmd = RemoveChild {
-        business_id,
-        child: Child::PUnit(p_unit_id),
+    let (business_id, ref kind, child_id) = *path;
+    let (child, flash) = match kind.as_str() {
+        "p-units" => (Child::PUnit(child_id), "p_unit_removed"),
+        "persons" => (Child::ContactPerson(child_id), "person_removed"),
+        _ => return Err(AppError::NotFound),
     };
+    let cmd = RemoveChild { business_id, child };
     state.app.run(staff.actor(), cmd).await?;
-    staff.flash("p_unit_removed");
-    Ok(see_other(&format!("/businesses/{business_id}#p-units")))
+    staff.flash(flash);
+    Ok(see_other(&format!("/businesses/{business_id}#{kind}")))
 }
 
 #[post("/businesses/{id}/persons")]
@@ -801,23 +804,6 @@ async fn add_person(
     .await
 }
 
-#[post("/businesses/{id}/persons/{pid}/delete")]
-async fn remove_person(
-    state: web::Data<AppState>,
-    staff: CaseWorker,
-    path: web::Path<(i32, i32)>,
-    _f: Form,
-) -> Result<HttpResponse, AppError> {
-    let (business_id, person_id) = *path;
-    let cmd = RemoveChild {
-        business_id,
-        child: Child::ContactPerson(person_id),
-    };
-    state.app.run(staff.actor(), cmd).await?;
-    staff.flash("person_removed");
-    Ok(see_other(&format!("/businesses/{business_id}#persons")))
-}
-
 /// The overview: aggregate counts only, so the council may read it too.
 #[get("/")]
 async fn home(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
@@ -859,7 +845,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(edit_form)
         .service(update)
         .service(add_p_unit)
-        .service(remove_p_unit)
         .service(add_person)
-        .service(remove_person);
+        .service(remove_child);
 }

@@ -48,15 +48,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/businesses/{id}/edit", Access::CaseWorker),
     ("POST", "/businesses/{id}", Access::CaseWorker),
     ("POST", "/businesses/{id}/p-units", Access::CaseWorker),
-    (
-        "POST",
-        "/businesses/{id}/p-units/{pid}/delete",
-        Access::CaseWorker,
-    ),
     ("POST", "/businesses/{id}/persons", Access::CaseWorker),
+    // {child}: p-units or persons.
     (
         "POST",
-        "/businesses/{id}/persons/{pid}/delete",
+        "/businesses/{id}/{child}/{pid}/delete",
         Access::CaseWorker,
     ),
     ("GET", "/businesses/{id}/contacts/new", Access::CaseWorker),

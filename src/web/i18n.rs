@@ -212,6 +212,17 @@ mod tests {
         (keys, prefixes)
     }
 
+    /// Every (place, key) found has a message in both languages; and the
+    /// scan found at least `min` keys (so a broken scan fails too).
+    fn assert_all_exist<P: std::fmt::Debug>(used: &[(P, String)], min: usize, what: &str) {
+        assert!(used.len() > min, "only {} keys found in {what}", used.len());
+        let gaps: Vec<_> = used
+            .iter()
+            .filter(|(_, k)| Lang::ALL.iter().any(|l| t(*l, k) == "??"))
+            .collect();
+        assert!(gaps.is_empty(), "{what} use keys with no message: {gaps:?}");
+    }
+
     #[test]
     fn every_key_a_template_uses_exists() {
         let mut used = Vec::new();
@@ -221,19 +232,7 @@ mod tests {
             used.extend(keys.into_iter().map(|k| (*name, k)));
             prefixes.extend(p.into_iter().map(|p| (*name, p)));
         }
-        assert!(
-            used.len() > 100,
-            "only {} keys found in templates",
-            used.len()
-        );
-        let gaps: Vec<_> = used
-            .iter()
-            .filter(|(_, k)| Lang::ALL.iter().any(|l| t(*l, k) == "??"))
-            .collect();
-        assert!(
-            gaps.is_empty(),
-            "templates use keys with no message: {gaps:?}"
-        );
+        assert_all_exist(&used, 100, "templates");
         // Keys built at render time: the families are checked against the
         // codes in `dynamic_key_families_have_every_code`; here each prefix
         // must at least start some message.
@@ -356,19 +355,7 @@ mod tests {
             }
             used.extend(source_keys(src).into_iter().map(|k| (path.clone(), k)));
         }
-        assert!(
-            used.len() > 40,
-            "only {} literal keys found in src/",
-            used.len()
-        );
-        let gaps: Vec<_> = used
-            .iter()
-            .filter(|(_, k)| Lang::ALL.iter().any(|l| t(*l, k) == "??"))
-            .collect();
-        assert!(
-            gaps.is_empty(),
-            "the code uses keys with no message: {gaps:?}"
-        );
+        assert_all_exist(&used, 40, "src/");
     }
 
     #[test]

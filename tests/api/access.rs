@@ -66,6 +66,7 @@ fn concrete(path: &str, business: i32) -> String {
         .replace("{token}", "notatoken")
         .replace("{username}", "nobody")
         .replace("{code}", "da")
+        .replace("{child}", "persons")
 }
 
 async fn csrf_of(client: &Client, app: &TestApp, signed_in: bool) -> String {
