@@ -88,6 +88,9 @@ pub struct Settings {
     /// Weeks after a placement's start that the business's contact person
     /// gets a check-in email.
     pub placement_checkin_weeks: u32,
+    /// The case system's reference format, as a regular expression the
+    /// whole reference must match (default: 6-20 letters, digits, dashes).
+    pub case_ref_pattern: String,
     /// Years after a placement ended that `gdpr purge` anonymises it.
     pub placement_retention_years: u32,
     /// Where "now" comes from: the system clock, or in tests a fixed one.
@@ -130,6 +133,7 @@ impl Default for Settings {
             team_email: None,
             placement_checkin_weeks: 4,
             placement_retention_years: 5,
+            case_ref_pattern: crate::domain::DEFAULT_CASE_REF_PATTERN.into(),
             clock: crate::app::Clock::system(),
         }
     }

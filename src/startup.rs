@@ -79,7 +79,15 @@ impl Application {
             },
         )
         .context("starting the database writer")?;
+        let case_ref_pattern = match settings.case_ref_pattern.as_str() {
+            crate::domain::DEFAULT_CASE_REF_PATTERN => None,
+            p => Some(
+                regex::Regex::new(p)
+                    .context("case_ref_pattern is not a valid regular expression")?,
+            ),
+        };
         let state = web::Data::new(AppState {
+            case_ref_pattern,
             app,
             db,
             templates: Templates::load()?,

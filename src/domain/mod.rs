@@ -33,8 +33,8 @@ pub use kinds::{CompanyForm, ContactChannel, ContactOutcome, Role, Segment, Size
 pub use lang::Lang;
 pub use need::NeedStatus;
 pub use placement::{
-    CaseRef, EndReason, PlacementKind, PlacementStatus, RuleBreach, TargetGroup, format_hours,
-    parse_hours,
+    CaseRef, DEFAULT_CASE_REF_PATTERN, EndReason, PlacementKind, PlacementStatus, RuleBreach,
+    TargetGroup, format_hours, parse_hours,
 };
 pub use pnumber::PNumber;
 pub use postal::{District, PostalCode};

@@ -149,9 +149,18 @@ impl RuleBreach {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRef(String);
 
+/// The case reference format unless configured otherwise.
+pub const DEFAULT_CASE_REF_PATTERN: &str = "^[A-Za-z0-9-]{6,20}$";
+
 impl CaseRef {
     /// Parses with the default pattern.
     pub fn parse(s: &str) -> Result<CaseRef, DomainError> {
+        Self::parse_with(s, None)
+    }
+
+    /// Parses with the configured pattern (None: the default). A CPR-like
+    /// number is refused whatever the pattern allows.
+    pub fn parse_with(s: &str, pattern: Option<&regex::Regex>) -> Result<CaseRef, DomainError> {
         let s = s.trim();
         if s.is_empty() {
             return Err(DomainError::Required);
@@ -159,8 +168,13 @@ impl CaseRef {
         if crate::domain::looks_like_cpr(s) {
             return Err(DomainError::LooksLikeCpr);
         }
-        let ok = (6..=20).contains(&s.chars().count())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let ok = match pattern {
+            Some(p) => p.is_match(s),
+            None => {
+                (6..=20).contains(&s.chars().count())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            }
+        };
         if ok {
             Ok(CaseRef(s.to_uppercase()))
         } else {
@@ -215,6 +229,7 @@ pub fn format_hours(centi: i32, lang: crate::domain::Lang) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -235,6 +250,29 @@ mod tests {
             Err(DomainError::CaseRefFormat)
         );
         assert_eq!(CaseRef::parse(""), Err(DomainError::Required));
+    }
+
+    #[test]
+    fn a_configured_pattern_decides_the_format_but_never_admits_a_cpr_number() {
+        let p = regex::Regex::new("^SAG[0-9]{6}$").unwrap();
+        assert!(CaseRef::parse_with("SAG123456", Some(&p)).is_ok());
+        assert_eq!(
+            CaseRef::parse_with("KBH-2024-00123", Some(&p)),
+            Err(DomainError::CaseRefFormat)
+        );
+        let any = regex::Regex::new(".*").unwrap();
+        assert_eq!(
+            CaseRef::parse_with("010190-1234", Some(&any)),
+            Err(DomainError::LooksLikeCpr)
+        );
+        let default = regex::Regex::new(DEFAULT_CASE_REF_PATTERN).unwrap();
+        for s in ["KBH-2024-00123", "AB12", "Søren Hansen", "ABCDEF"] {
+            assert_eq!(
+                CaseRef::parse_with(s, Some(&default)).is_ok(),
+                CaseRef::parse(s).is_ok(),
+                "{s}"
+            );
+        }
     }
 
     #[test]

@@ -349,7 +349,11 @@ fn date(s: &str) -> Result<NaiveDate, DomainError> {
 
 /// Parses the form. Anything that looks like a CPR number is refused in
 /// every field, before any other rule.
-fn parse(f: &FormData, consultants: &[i32]) -> Result<(PlacementInput, Option<String>), Invalid> {
+fn parse(
+    f: &FormData,
+    consultants: &[i32],
+    case_ref_pattern: Option<&regex::Regex>,
+) -> Result<(PlacementInput, Option<String>), Invalid> {
     use crate::businesses::opt;
     let mut e = Invalid::new();
     for name in FIELDS {
@@ -375,7 +379,10 @@ fn parse(f: &FormData, consultants: &[i32]) -> Result<(PlacementInput, Option<St
         )
         .flatten();
     let kind = e.check("kind", PlacementKind::parse(f.get("kind")));
-    let case_ref = e.check("case_ref", CaseRef::parse(f.get("case_ref")));
+    let case_ref = e.check(
+        "case_ref",
+        CaseRef::parse_with(f.get("case_ref"), case_ref_pattern),
+    );
     let target_group = e.check("target_group", TargetGroup::parse(f.get("target_group")));
     let start_date = e.check(
         "start_date",
@@ -625,7 +632,8 @@ async fn save(
     f: FormData,
 ) -> Result<HttpResponse, AppError> {
     let ids = state.consultants.ids(&state.db).await?;
-    let result = match parse(&f, &ids) {
+    let pattern = state.case_ref_pattern.as_ref();
+    let result = match parse(&f, &ids, pattern) {
         Ok((input, override_reason)) => {
             let check_in = match id {
                 None => check_in(state, staff, &input).await?,

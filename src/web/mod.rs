@@ -35,6 +35,8 @@ pub struct AppState {
     pub mailer: std::sync::Arc<crate::email::Mailer>,
     /// Submissions of the public recruitment form per client address.
     pub need_limiter: RateLimiter,
+    /// `case_ref_pattern`, compiled (None: the default).
+    pub case_ref_pattern: Option<regex::Regex>,
 }
 
 /// Process is up.
