@@ -566,10 +566,7 @@ async fn edit_form(
     staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let b = business::Entity::find_by_id(*id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::web::find_or_404::<business::Entity>(&state.db, *id).await?;
     let segments = queries::segments_of(&state.db, b.id).await?;
     let s = |o: Option<String>| o.unwrap_or_default();
     let mut v = BTreeMap::new();

@@ -308,8 +308,8 @@ pub async fn find_by_cvr<C: ConnectionTrait>(
 }
 
 /// Display names of users by id (consultant columns).
-pub async fn user_names(
-    db: &DatabaseConnection,
+pub async fn user_names<C: ConnectionTrait>(
+    db: &C,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<HashMap<i32, String>, DbErr> {
     let ids: Vec<i32> = ids.into_iter().collect();

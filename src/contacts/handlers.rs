@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Copenhagen;
 use entity::business;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 
 use super::commands::{CompleteFollowUp, LogContact};
@@ -107,10 +106,7 @@ async fn form_page(
     values: BTreeMap<&'static str, String>,
     errors: &Errors,
 ) -> Result<HttpResponse, AppError> {
-    let b = business::Entity::find_by_id(business_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::web::find_or_404::<business::Entity>(&state.db, business_id).await?;
     let lang = staff.lang;
     let opts = |v: Vec<(&str, &str)>| {
         v.into_iter()

@@ -244,10 +244,7 @@ async fn new_form(
     staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let b = business::Entity::find_by_id(*id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::web::find_or_404::<business::Entity>(&state.db, *id).await?;
     let persons = persons_with_email(&state, b.id).await?;
     let tomorrow = state.app.clock.today() + Duration::days(1);
     let mut v = BTreeMap::new();
@@ -278,10 +275,7 @@ async fn schedule(
     id: web::Path<i32>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    let b = business::Entity::find_by_id(*id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::web::find_or_404::<business::Entity>(&state.db, *id).await?;
     let persons = persons_with_email(&state, b.id).await?;
     let values: BTreeMap<&'static str, String> = [
         "person_id",

@@ -505,10 +505,7 @@ async fn form_page(
         .get("business_id")
         .and_then(|v| v.parse().ok())
         .ok_or(AppError::NotFound)?;
-    let b = business::Entity::find_by_id(business_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let b = crate::web::find_or_404::<business::Entity>(&state.db, business_id).await?;
     let t = |k: &str| staff.t(k);
     let none = || (String::new(), t("none").to_string());
     let mut units = vec![(String::new(), t("placement_whole_business").to_string())];
@@ -747,10 +744,7 @@ async fn detail(
     staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let p = placement::Entity::find_by_id(*id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = crate::web::find_or_404::<placement::Entity>(&state.db, *id).await?;
     let cmd = RecordPlacementReads {
         ids: vec![p.id],
         view: "detail",

@@ -233,10 +233,7 @@ async fn detail_page(
     error: Option<String>,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
-    let need = recruitment_need::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let need = crate::web::find_or_404::<recruitment_need::Entity>(&state.db, id).await?;
     let names = names(state).await?;
     let events: Vec<EventView> = need_event::Entity::find()
         .filter(need_event::Column::NeedId.eq(need.id))
@@ -462,7 +459,8 @@ async fn create(
         source,
         by: Some(staff.id),
     };
-    let (id, _) = super::public::store(&state, &need, &f, staff.lang, &idem, origin).await?;
+    let cmd = super::public::prepare(&state, &need, &f, staff.lang, &idem, origin)?;
+    let (id, _) = super::public::store(&state, cmd).await?;
     staff.flash("need_saved");
     Ok(see_other(&format!("/needs/{id}")))
 }

@@ -328,7 +328,8 @@ async fn submit(
         source: "form",
         by: None,
     };
-    let (_, reference) = store(&state, &need, &f, v.lang, &idem, origin).await?;
+    let cmd = prepare(&state, &need, &f, v.lang, &idem, origin)?;
+    let (_, reference) = store(&state, cmd).await?;
     state.need_limiter.hit(ip);
     let _ = v.session.insert(LAST_REF, &reference);
     v.session.remove(STARTED);
@@ -337,16 +338,9 @@ async fn submit(
 }
 
 /// The need, its business (created for an unknown CVR), the search-sync
-/// entry and the receipt email, in one transaction.
-pub(super) async fn store(
-    state: &AppState,
-    need: &Need,
-    f: &FormData,
-    lang: Lang,
-    idem: &str,
-    origin: Origin,
-) -> Result<(i32, String), AppError> {
-    let cmd = prepare(state, need, f, lang, idem, origin)?;
+/// entry and the receipt email, in one transaction (see `prepare`).
+pub(super) async fn store(state: &AppState, cmd: SubmitNeed) -> Result<(i32, String), AppError> {
+    let (origin, idem) = (cmd.origin, cmd.idem.clone());
     let actor = match origin.by {
         Some(id) => crate::app::Actor::User(id),
         None => crate::app::Actor::Public,
@@ -358,7 +352,7 @@ pub(super) async fn store(
             // unique keys (the need's token, a new business's CVR) let one
             // through; the other gets the first one's receipt.
             if let Some(existing) = recruitment_need::Entity::find()
-                .filter(recruitment_need::Column::IdempotencyKey.eq(idem))
+                .filter(recruitment_need::Column::IdempotencyKey.eq(&idem))
                 .one(&state.db)
                 .await?
             {
@@ -389,7 +383,7 @@ pub(super) struct SubmitNeed {
     team_mail: Option<(String, crate::email::render::Rendered)>,
 }
 
-fn prepare(
+pub(super) fn prepare(
     state: &AppState,
     need: &Need,
     f: &FormData,

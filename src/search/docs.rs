@@ -1,7 +1,7 @@
 //! Builds search documents from the database: the only source of truth.
 use std::collections::HashMap;
 
-use entity::{app_user, business, business_segment, contact_person, p_unit, recruitment_need};
+use entity::{business, business_segment, contact_person, p_unit, recruitment_need};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::domain::{CompanyForm, IndustryCode, Lang};
@@ -19,22 +19,6 @@ fn address(street: Option<&str>, postal: Option<i32>, city: Option<&str>) -> Opt
         (None, false) => Some(place),
         (None, true) => None,
     }
-}
-
-async fn user_names<C: ConnectionTrait>(
-    db: &C,
-    ids: Vec<i32>,
-) -> Result<HashMap<i32, String>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(app_user::Entity::find()
-        .filter(app_user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect())
 }
 
 /// The documents of these businesses (missing ids are simply absent).
@@ -71,7 +55,7 @@ pub async fn businesses<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<S
         segments.entry(s.business_id).or_default().push(s.segment);
     }
     let consultant_ids: Vec<i32> = rows.iter().filter_map(|b| b.consultant_id).collect();
-    let names = user_names(db, consultant_ids).await?;
+    let names = crate::businesses::queries::user_names(db, consultant_ids).await?;
     Ok(rows
         .into_iter()
         .map(|b| {
@@ -146,7 +130,9 @@ pub async fn needs<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<Search
             .map(|b| (b.id, b))
             .collect()
     };
-    let names = user_names(db, rows.iter().filter_map(|n| n.assigned_to).collect()).await?;
+    let names =
+        crate::businesses::queries::user_names(db, rows.iter().filter_map(|n| n.assigned_to))
+            .await?;
     Ok(rows
         .into_iter()
         .map(|n| {

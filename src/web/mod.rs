@@ -39,6 +39,18 @@ pub struct AppState {
     pub case_ref_pattern: Option<regex::Regex>,
 }
 
+/// The record with this id, or the 404 page.
+pub async fn find_or_404<E>(db: &DatabaseConnection, id: i32) -> Result<E::Model, error::AppError>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(error::AppError::NotFound)
+}
+
 /// Process is up.
 #[get("/health")]
 async fn health() -> HttpResponse {
