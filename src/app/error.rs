@@ -121,6 +121,17 @@ impl Error {
         Error::Invalid(Invalid::single(field, error))
     }
 
+    /// The existing business a conflict is with, for the form's link.
+    pub fn existing_business(&self) -> Option<i32> {
+        match self {
+            Error::Conflict {
+                existing: Some(RecordRef::Business(b)),
+                ..
+            } => Some(*b),
+            _ => None,
+        }
+    }
+
     /// The field errors to show on the form, a conflict included.
     pub fn field_errors(&self) -> Option<Invalid> {
         match self {

@@ -133,6 +133,19 @@ impl App {
         Ok(out)
     }
 
+    /// Runs a command whose input parsed, or answers with the parse's
+    /// field errors: the one way a form handler calls a command.
+    pub async fn run_parsed<C: Command>(
+        &self,
+        actor: Actor,
+        cmd: std::result::Result<C, Invalid>,
+    ) -> Result<C::Output> {
+        match cmd {
+            Ok(cmd) => self.run(actor, cmd).await,
+            Err(invalid) => Err(invalid.into()),
+        }
+    }
+
     /// Like [`App::run`], through the SQLite writer, which commits the
     /// commands waiting at that moment together (group commit; on
     /// PostgreSQL each runs alone as in `run`). Each command runs inside a

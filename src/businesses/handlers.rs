@@ -9,7 +9,7 @@ use tera::Context;
 use super::commands::{AddContactPerson, AddPUnit, Child, RemoveChild, SaveBusiness};
 use super::form::{BusinessInput, FieldErrors, opt};
 use super::queries::{self, ListFilter, PAGE_SIZE, Sort};
-use crate::app::{Error as AppErr, Invalid, RecordRef};
+use crate::app::Invalid;
 use crate::domain::{
     CompanyForm, ContactChannel, ContactOutcome, District, EmailAddress, IndustryCode,
     IndustrySection, Lang, PNumber, Phone, PostalCode, Segment, SizeBand, optional_text,
@@ -516,15 +516,8 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let ids = state.consultants.ids(&state.db).await?;
     let segments: Vec<String> = f.all("segments").into_iter().map(String::from).collect();
-    let result = match BusinessInput::parse(&f, &ids) {
-        Ok(input) => {
-            state
-                .app
-                .run(staff.actor(), SaveBusiness { id, input })
-                .await
-        }
-        Err(invalid) => Err(invalid.into()),
-    };
+    let cmd = BusinessInput::parse(&f, &ids).map(|input| SaveBusiness { id, input });
+    let result = state.app.run_parsed(staff.actor(), cmd).await;
     match result {
         Ok(saved) => {
             staff.flash(if id.is_some() {
@@ -538,13 +531,7 @@ async fn save(
             let Some(invalid) = e.field_errors() else {
                 return Err(e.into());
             };
-            let duplicate = match e {
-                AppErr::Conflict {
-                    existing: Some(RecordRef::Business(b)),
-                    ..
-                } => Some(b),
-                _ => None,
-            };
+            let duplicate = e.existing_business();
             let errors = messages(&invalid, staff.lang);
             form_page(state, staff, id, typed(&f), segments, &errors, duplicate).await
         }
@@ -691,23 +678,14 @@ async fn add_p_unit(
             employees: employees?,
         })
     });
-    let result = match cmd {
-        Ok(cmd) => state.app.run(staff.actor(), cmd).await,
-        Err(invalid) => Err(invalid.into()),
-    };
+    let result = state.app.run_parsed(staff.actor(), cmd).await;
     let (invalid, owner) = match result {
         Ok(_) => {
             staff.flash("p_unit_added");
             return Ok(see_other(&format!("/businesses/{id}#p-units")));
         }
         Err(e) => {
-            let owner = match &e {
-                AppErr::Conflict {
-                    existing: Some(RecordRef::Business(b)),
-                    ..
-                } => Some(*b),
-                _ => None,
-            };
+            let owner = e.existing_business();
             (e.field_errors().ok_or(e)?, owner)
         }
     };
@@ -774,10 +752,7 @@ async fn add_person(
             primary,
         })
     });
-    let result = match cmd {
-        Ok(cmd) => state.app.run(staff.actor(), cmd).await,
-        Err(invalid) => Err(invalid.into()),
-    };
+    let result = state.app.run_parsed(staff.actor(), cmd).await;
     let invalid = match result {
         Ok(_) => {
             staff.flash("person_added");

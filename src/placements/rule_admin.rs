@@ -150,10 +150,7 @@ async fn add(
     staff: Admin,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    let result = match parse(&f) {
-        Ok(cmd) => state.app.run(staff.actor(), cmd).await,
-        Err(invalid) => Err(invalid.into()),
-    };
+    let result = state.app.run_parsed(staff.actor(), parse(&f)).await;
     match result {
         Ok(_) => {
             staff.flash("rules_saved");
