@@ -199,14 +199,9 @@ async fn audit_page(
     ctx.insert("total", &total);
     ctx.insert("page", &f.page);
     ctx.insert("pages", &pages);
-    ctx.insert(
-        "prev_url",
-        &(f.page > 1).then(|| format!("/admin/audit?{}", f.to_query(f.page - 1))),
-    );
-    ctx.insert(
-        "next_url",
-        &(f.page < pages).then(|| format!("/admin/audit?{}", f.to_query(f.page + 1))),
-    );
+    crate::web::render::insert_pager(&mut ctx, f.page, pages, |n| {
+        format!("/admin/audit?{}", f.to_query(n))
+    });
     let actions: Vec<(&str, &str)> = AuditAction::ALL
         .iter()
         .map(|a| (a.as_str(), a.label(lang)))

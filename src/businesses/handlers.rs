@@ -191,14 +191,9 @@ async fn list(
     ctx.insert("total", &page.total);
     ctx.insert("page", &filter.page);
     ctx.insert("pages", &pages);
-    ctx.insert(
-        "prev_url",
-        &(filter.page > 1).then(|| format!("/businesses?{}", filter.to_query(filter.page - 1))),
-    );
-    ctx.insert(
-        "next_url",
-        &(filter.page < pages).then(|| format!("/businesses?{}", filter.to_query(filter.page + 1))),
-    );
+    crate::web::render::insert_pager(&mut ctx, filter.page, pages, |n| {
+        format!("/businesses?{}", filter.to_query(n))
+    });
     let sorts: Vec<(&str, &str)> = Sort::ALL.iter().map(|(_, c, k)| (*c, staff.t(k))).collect();
     ctx.insert("sorts", &sorts);
     // The current filter values, as the form shows them.

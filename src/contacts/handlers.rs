@@ -296,14 +296,9 @@ async fn mine(
     ctx.insert("total", &total);
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);
-    ctx.insert(
-        "prev_url",
-        &(page > 1).then(|| format!("/contacts/mine?page={}", page - 1)),
-    );
-    ctx.insert(
-        "next_url",
-        &(page < pages).then(|| format!("/contacts/mine?page={}", page + 1)),
-    );
+    crate::web::render::insert_pager(&mut ctx, page, pages, |n| {
+        format!("/contacts/mine?page={n}")
+    });
     state.templates.page(staff.lang, "contacts/mine.html", &ctx)
 }
 

@@ -157,11 +157,7 @@ async fn list(
     let mut ctx = staff.context();
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);
-    ctx.insert("prev_url", &(page > 1).then(|| list_url(status, page - 1)));
-    ctx.insert(
-        "next_url",
-        &(page < pages).then(|| list_url(status, page + 1)),
-    );
+    crate::web::render::insert_pager(&mut ctx, page, pages, |n| list_url(status, n));
     ctx.insert("counts", &counts);
     ctx.insert("status", &status);
     ctx.insert("rows", &rows);

@@ -305,14 +305,9 @@ async fn search_page(
     ctx.insert("active_filters", &active_filters);
     ctx.insert("page", &p.page);
     ctx.insert("pages", &pages);
-    ctx.insert(
-        "prev_url",
-        &(p.page > 1).then(|| p.url_with("page", None, p.page - 1)),
-    );
-    ctx.insert(
-        "next_url",
-        &(p.page < pages).then(|| p.url_with("page", None, p.page + 1)),
-    );
+    crate::web::render::insert_pager(&mut ctx, p.page as u64, pages as u64, |n| {
+        p.url_with("page", None, n as usize)
+    });
     state
         .templates
         .page(staff.lang, "search/results.html", &ctx)

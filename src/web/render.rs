@@ -111,3 +111,12 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header((actix_web::http::header::LOCATION, location))
         .finish()
 }
+
+/// What `pager.html` shows: the page, the number of pages, and the links
+/// to the pages before and after (`url(n)` is page n's address).
+pub fn insert_pager(ctx: &mut tera::Context, page: u64, pages: u64, url: impl Fn(u64) -> String) {
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    ctx.insert("prev_url", &(page > 1).then(|| url(page - 1)));
+    ctx.insert("next_url", &(page < pages).then(|| url(page + 1)));
+}
