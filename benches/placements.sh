@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of the placement pages at 20,000 businesses and ~1,500 open
-# placements (the demo data): the placement list (200 rows, each a read
+# placements (the demo data): the placement list (100 rows, each a read
 # written to the audit log) and a business page with its capacity table,
 # with one client (p50/p99) and at 64 connections (requests/s), next to a
 # bare actix-web hello-world in the same run. Usage:
@@ -31,7 +31,7 @@ BUSINESS=$(sqlite3 "$DIR/erhverv.db" "SELECT business_id FROM placement WHERE ki
 LIST="http://127.0.0.1:$PORT/placements?view=active"
 PAGE="http://127.0.0.1:$PORT/businesses/$BUSINESS"
 ROWS=$(curl -s -H "Cookie: $COOKIE" "$LIST" | grep -c '<td><a href="/placements/' || true)
-[ "$ROWS" = 200 ] || { echo "expected 200 rows, got $ROWS" >&2; exit 1; }
+[ "$ROWS" = 100 ] || { echo "expected 100 rows, got $ROWS" >&2; exit 1; }
 curl -s -H "Cookie: $COOKIE" "$PAGE" | grep -q 'id="capacity"' || { echo "no capacity table" >&2; exit 1; }
 echo "== $OPEN open placements; business page $BUSINESS"
 for url in "$LIST" "$PAGE"; do

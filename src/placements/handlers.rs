@@ -27,7 +27,7 @@ use crate::web::{
 };
 
 /// Rows on one page of the list.
-const LIST_LIMIT: u64 = 200;
+const LIST_LIMIT: u64 = 100;
 
 #[derive(Serialize)]
 struct Row {
@@ -166,7 +166,8 @@ async fn list_page(
         ids: found.iter().map(|p| p.id).collect(),
         view: "list",
     };
-    state.app.run(staff.actor(), cmd).await?;
+    // Reads at the same moment share one commit (group commit).
+    state.app.run_batched(staff.actor(), cmd).await?;
     let mut ctx = staff.context();
     ctx.insert("rows", &shown);
     ctx.insert("more", &more);
@@ -258,7 +259,8 @@ async fn export(
         ids: found.iter().map(|p| p.id).collect(),
         view: "export",
     };
-    state.app.run(staff.actor(), cmd).await?;
+    // Reads at the same moment share one commit (group commit).
+    state.app.run_batched(staff.actor(), cmd).await?;
     let shown = rows(&state, &found, staff.lang, today).await?;
     let t = |k: &str| staff.t(k);
     let header = [
@@ -749,7 +751,8 @@ async fn detail(
         ids: vec![p.id],
         view: "detail",
     };
-    state.app.run(staff.actor(), cmd).await?;
+    // Reads at the same moment share one commit (group commit).
+    state.app.run_batched(staff.actor(), cmd).await?;
     let s = |o: Option<String>| o.unwrap_or_default();
     let d = |o: Option<NaiveDate>| {
         o.map(|d| d.format("%Y-%m-%d").to_string())
