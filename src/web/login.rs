@@ -14,9 +14,23 @@ use crate::web::{
     render::see_other,
 };
 
-/// Only local paths: never an open redirect.
+/// Only a path on this site: never an open redirect. Browsers drop tabs
+/// and newlines from a URL and read `\` as `/`, so `/<TAB>/evil.example` or
+/// `/\evil.example` lead off-site; the value is refused when it, or its
+/// percent-decoded form, could: anything but one leading `/` followed by a
+/// non-slash, or any control character or backslash.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    fn local(p: &str) -> bool {
+        let mut chars = p.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/') | Some('\\'))
+            && !p.chars().any(|c| c.is_control() || c == '\\')
+    }
+    let decoded: String = form_urlencoded::parse(format!("x={next}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if local(next) && local(&decoded) && !decoded.contains("/\\") {
         next
     } else {
         "/"
@@ -150,9 +164,29 @@ mod tests {
     fn next_only_allows_local_paths() {
         for (input, want) in [
             ("/businesses?page=2", "/businesses?page=2"),
+            ("/needs?status=new&page=2", "/needs?status=new&page=2"),
+            (
+                "/search?q=%C3%A6bel%C3%B8gade",
+                "/search?q=%C3%A6bel%C3%B8gade",
+            ),
+            ("/search?q=hotel+a%2Fs", "/search?q=hotel+a%2Fs"),
+            ("/", "/"),
             ("//evil.example", "/"),
             ("https://evil.example", "/"),
             ("/\\evil", "/"),
+            ("\\\\evil.example", "/"),
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r/evil.example", "/"),
+            ("/%09/evil.example", "/"),
+            ("/%0a/evil.example", "/"),
+            ("/%2f/evil.example", "/"),
+            ("/%2F%2Fevil.example", "/"),
+            ("/%5cevil.example", "/"),
+            ("/%5Cevil.example", "/"),
+            (" /evil", "/"),
+            ("javascript:alert(1)", "/"),
+            ("evil.example", "/"),
             ("", "/"),
         ] {
             assert_eq!(safe_next(input), want, "{input}");

@@ -248,3 +248,35 @@ db_test!(
         assert_eq!(res.status().as_u16(), 303);
     }
 );
+
+db_test!(
+    hostile_next_values_never_redirect_off_site,
+    |app: TestApp| async move {
+        for next in [
+            "/%09/evil.example",
+            "/%5Cevil.example",
+            "//evil.example",
+            "/%252F%252Fevil.example",
+        ] {
+            let res = app.get(&format!("/lang/da?next={next}")).await;
+            assert_eq!(res.status().as_u16(), 303);
+            assert_eq!(location(&res), "/", "{next}");
+        }
+        app.add_user("kirsten", Role::Consultant).await;
+        let res = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", "kirsten"),
+                    ("password", PASSWORD),
+                    ("next", "/\t/evil.example"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/");
+        // A path of the site still works.
+        let res = app.get("/lang/en?next=/needs%3Fstatus%3Dnew").await;
+        assert_eq!(location(&res), "/needs?status=new");
+    }
+);
