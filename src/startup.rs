@@ -125,6 +125,29 @@ impl Application {
                 )
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .wrap_fn(|req, srv| {
+                    // Pages can hold personal data: no cache keeps them,
+                    // unless a response says otherwise (the stylesheet).
+                    srv.call(req).map(|res| {
+                        res.map(|mut res| {
+                            let html = res
+                                .headers()
+                                .get(actix_web::http::header::CONTENT_TYPE)
+                                .and_then(|v| v.to_str().ok())
+                                .is_some_and(|v| v.starts_with("text/html"));
+                            let headers = res.headers_mut();
+                            if html && !headers.contains_key(actix_web::http::header::CACHE_CONTROL)
+                            {
+                                headers.insert(
+                                    actix_web::http::header::CACHE_CONTROL,
+                                    actix_web::http::header::HeaderValue::from_static("no-store"),
+                                );
+                            }
+                            res
+                        })
+                    })
+                })
+                .wrap(security_headers(secure))
+                .wrap_fn(|req, srv| {
                     // One log line per request: method, route pattern, status,
                     // time. No query strings, no bodies: nothing personal.
                     let method = req.method().to_string();
@@ -170,6 +193,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Headers on every response: no script at all, styles and images from
+/// this site only, no framing, no sniffing, no referrer to other sites, no
+/// device APIs; HSTS when the cookies are HTTPS-only.
+fn security_headers(secure: bool) -> actix_web::middleware::DefaultHeaders {
+    let mut h = actix_web::middleware::DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ));
+    if secure {
+        h = h.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    h
 }
 
 /// The cookie key: from configuration, else generated once and kept in the

@@ -67,7 +67,7 @@ fn month_label(d: NaiveDate, lang: Lang) -> String {
     format!("{m} {}", d.year() % 100)
 }
 
-/// Colours of the kinds, as in the table's legend.
+/// Colours of the kinds; the legend's `.swatch.kN` in static/style.css match.
 const COLOURS: [&str; 4] = ["#1f5f99", "#2e8540", "#b35c00", "#6f3d8c"];
 
 /// A stacked bar per month. Numbers and our own labels only, so the markup

@@ -141,3 +141,50 @@ db_test!(
         assert!(erhverv::demo::seed(&app.db, 10, 7, false).await.is_err());
     }
 );
+
+db_test!(
+    every_response_carries_the_security_headers_and_pages_are_not_cached,
+    |app: TestApp| async move {
+        for path in [
+            "/login",
+            "/rekruttering",
+            "/static/style.css",
+            "/health",
+            "/no-such-page",
+        ] {
+            let res = app.get(path).await;
+            let h = res.headers();
+            let csp = h
+                .get("content-security-policy")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            assert!(
+                csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"),
+                "{path}: {csp}"
+            );
+            assert_eq!(
+                h.get("x-content-type-options").unwrap(),
+                "nosniff",
+                "{path}"
+            );
+            assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
+            assert!(h.get("permissions-policy").is_some(), "{path}");
+            // Plain HTTP in the tests: no HSTS.
+            assert!(h.get("strict-transport-security").is_none(), "{path}");
+        }
+        let page = app.get("/login").await;
+        assert_eq!(page.headers().get("cache-control").unwrap(), "no-store");
+        let css = app.get("/static/style.css").await;
+        assert!(
+            css.headers()
+                .get("cache-control")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("max-age")
+        );
+        // No page has inline script or style for the policy to block.
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("<script") && !html.contains("style="));
+    }
+);
