@@ -137,7 +137,9 @@ async fn stats(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse,
     let lang = staff.lang;
     let months = per_month(&rows, state.app.clock.today(), lang);
     let kinds: Vec<&str> = PlacementKind::ALL.iter().map(|k| k.label(lang)).collect();
-    let legend: Vec<(&str, &str)> = kinds.iter().zip(COLOURS).map(|(k, c)| (*k, c)).collect();
+    // Colours from the stylesheet (.swatch.k0 …): the Content-Security-Policy
+    // allows no inline style.
+    let legend: Vec<&str> = kinds.clone();
     let mut ctx = staff.context();
     ctx.insert("months", &months);
     ctx.insert("kinds", &kinds);
