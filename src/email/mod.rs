@@ -28,6 +28,21 @@ use transport::{SendError, Transport};
 
 use crate::config::Settings;
 
+/// A mail server's error text with every address in it cut to its domain
+/// (`550 <…@example.dk> unknown`): servers repeat the recipient, and the
+/// text goes into logs and onto the admin page.
+pub fn redact_addresses(text: &str) -> String {
+    static ADDRESS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[A-Za-z0-9._%+!#$&'*/=?^`{|}~-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)")
+            .ok()
+    });
+    match ADDRESS.as_ref() {
+        Some(re) => re.replace_all(text, "…@$1").into_owned(),
+        // The pattern is fixed; should it ever fail to compile, say nothing.
+        None => "(error text withheld)".to_string(),
+    }
+}
+
 /// The domain part of an address, for logs.
 pub fn domain_of(address: &str) -> &str {
     address.rsplit_once('@').map(|(_, d)| d).unwrap_or("?")
@@ -176,6 +191,7 @@ impl Mailer {
         };
         for (row, result) in results {
             let domain = domain_of(&row.recipient);
+            let result = result.map_err(|e| e.map(|text| redact_addresses(&text)));
             match result {
                 Ok(()) => {
                     tracing::info!(outbox_id = row.id, domain, template = %row.template, "email sent");
@@ -248,6 +264,29 @@ impl Mailer {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_addresses;
+
+    #[test]
+    fn addresses_in_server_errors_are_cut_to_their_domain() {
+        assert_eq!(
+            redact_addresses(
+                "550 5.1.1 <soeren.aeroe@aabentvaerksted.dk>: Recipient address rejected"
+            ),
+            "550 5.1.1 <…@aabentvaerksted.dk>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("421 try again later"),
+            "421 try again later"
+        );
+        assert_eq!(
+            redact_addresses("a@b.dk and c.d+x@mail.e.org"),
+            "…@b.dk and …@mail.e.org"
+        );
     }
 }
 

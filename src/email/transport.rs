@@ -20,6 +20,17 @@ pub enum SendError {
     Unreachable(String),
 }
 
+impl SendError {
+    /// The same kind of error with its text changed.
+    pub fn map(self, f: impl FnOnce(String) -> String) -> SendError {
+        match self {
+            SendError::Permanent(t) => SendError::Permanent(f(t)),
+            SendError::Transient(t) => SendError::Transient(f(t)),
+            SendError::Unreachable(t) => SendError::Unreachable(f(t)),
+        }
+    }
+}
+
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(PathBuf),
