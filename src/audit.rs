@@ -197,8 +197,6 @@ async fn audit_page(
     let mut ctx = staff.context();
     ctx.insert("rows", &rows);
     ctx.insert("total", &total);
-    ctx.insert("page", &f.page);
-    ctx.insert("pages", &pages);
     crate::web::render::insert_pager(&mut ctx, f.page, pages, |n| {
         format!("/admin/audit?{}", f.to_query(n))
     });

@@ -189,8 +189,6 @@ async fn list(
     choices.insert(&mut ctx);
     ctx.insert("rows", &rows);
     ctx.insert("total", &page.total);
-    ctx.insert("page", &filter.page);
-    ctx.insert("pages", &pages);
     crate::web::render::insert_pager(&mut ctx, filter.page, pages, |n| {
         format!("/businesses?{}", filter.to_query(n))
     });

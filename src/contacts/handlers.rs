@@ -294,8 +294,6 @@ async fn mine(
     let mut ctx = staff.context();
     ctx.insert("rows", &rows);
     ctx.insert("total", &total);
-    ctx.insert("page", &page);
-    ctx.insert("pages", &pages);
     crate::web::render::insert_pager(&mut ctx, page, pages, |n| {
         format!("/contacts/mine?page={n}")
     });

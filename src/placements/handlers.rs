@@ -132,6 +132,15 @@ async fn rows(
         .collect())
 }
 
+/// An optional id field (a select's value).
+fn optional_id(f: &FormData, name: &str) -> Result<Option<i32>, DomainError> {
+    crate::businesses::opt(f.get(name), |s| {
+        s.trim()
+            .parse::<i32>()
+            .map_err(|_| DomainError::UnknownValue)
+    })
+}
+
 /// The list's views.
 const VIEWS: [&str; 5] = ["active", "upcoming", "mine", "closed", "all"];
 
@@ -365,21 +374,9 @@ fn parse(
     }
     let business_id = e.check(
         "business_id",
-        f.get("business_id")
-            .trim()
-            .parse::<i32>()
-            .map_err(|_| DomainError::UnknownValue),
+        optional_id(f, "business_id").and_then(|id| id.ok_or(DomainError::Required)),
     );
-    let p_unit_id = e
-        .check(
-            "p_unit_id",
-            opt(f.get("p_unit_id"), |s| {
-                s.trim()
-                    .parse::<i32>()
-                    .map_err(|_| DomainError::UnknownValue)
-            }),
-        )
-        .flatten();
+    let p_unit_id = e.check("p_unit_id", optional_id(f, "p_unit_id")).flatten();
     let kind = e.check("kind", PlacementKind::parse(f.get("kind")));
     let case_ref = e.check(
         "case_ref",
@@ -412,16 +409,7 @@ fn parse(
             .filter(|id| consultants.contains(id))
             .ok_or(DomainError::UnknownConsultant),
     );
-    let need_id = e
-        .check(
-            "need_id",
-            opt(f.get("need_id"), |s| {
-                s.trim()
-                    .parse::<i32>()
-                    .map_err(|_| DomainError::UnknownValue)
-            }),
-        )
-        .flatten();
+    let need_id = e.check("need_id", optional_id(f, "need_id")).flatten();
     let notes = e
         .check("notes", optional_text(f.get("notes"), 2000))
         .flatten();

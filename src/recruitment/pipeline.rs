@@ -155,8 +155,6 @@ async fn list(
     let names = names(&state).await?;
     let rows = rows(&state, filtered(&state, status, Some(page)).await?, &names);
     let mut ctx = staff.context();
-    ctx.insert("page", &page);
-    ctx.insert("pages", &pages);
     crate::web::render::insert_pager(&mut ctx, page, pages, |n| list_url(status, n));
     ctx.insert("counts", &counts);
     ctx.insert("status", &status);

@@ -303,8 +303,6 @@ async fn search_page(
     ctx.insert("groups", &groups);
     ctx.insert("facets", &facets);
     ctx.insert("active_filters", &active_filters);
-    ctx.insert("page", &p.page);
-    ctx.insert("pages", &pages);
     crate::web::render::insert_pager(&mut ctx, p.page as u64, pages as u64, |n| {
         p.url_with("page", None, n as usize)
     });
