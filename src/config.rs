@@ -85,6 +85,8 @@ pub struct Settings {
     /// The team's shared address, told about each new need from the form
     /// (they arrive unassigned).
     pub team_email: Option<String>,
+    /// The business council's address: the quarterly report goes there.
+    pub council_email: Option<String>,
     /// Weeks after a placement's start that the business's contact person
     /// gets a check-in email.
     pub placement_checkin_weeks: u32,
@@ -131,6 +133,7 @@ impl Default for Settings {
             need_first_contact_days: 1,
             need_answer_days: 5,
             team_email: None,
+            council_email: None,
             placement_checkin_weeks: 4,
             placement_retention_years: 5,
             case_ref_pattern: crate::domain::DEFAULT_CASE_REF_PATTERN.into(),

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod email;
 pub mod import;
+pub mod initiatives;
 pub mod placements;
 pub mod recruitment;
 pub mod search;

@@ -67,6 +67,7 @@ impl Application {
         let consultants = std::sync::Arc::new(crate::users::ConsultantCache::default());
         let business_counts =
             std::sync::Arc::new(crate::businesses::queries::CountCache::default());
+        let figures = std::sync::Arc::new(crate::initiatives::figures::FigureCache::default());
         let app = crate::app::App::new(
             db.clone(),
             settings.clock.clone(),
@@ -76,6 +77,7 @@ impl Application {
                 mailer: Some(mailer.clone()),
                 business_counts: Some(business_counts.clone()),
                 consultants: Some(consultants.clone()),
+                figures: Some(figures.clone()),
             },
         )
         .context("starting the database writer")?;
@@ -97,6 +99,7 @@ impl Application {
             search,
             consultants,
             business_counts,
+            figures,
             mailer,
             need_limiter: RateLimiter::new(
                 settings.need_submissions_per_hour,

@@ -8,6 +8,7 @@ mod m20261127_000003_outbox;
 mod m20261127_000004_recruitment_need;
 mod m20261127_000005_need_event;
 mod m20261201_000006_placement;
+mod m20261201_000007_initiative;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_recruitment_need::Migration),
             Box::new(m20261127_000005_need_event::Migration),
             Box::new(m20261201_000006_placement::Migration),
+            Box::new(m20261201_000007_initiative::Migration),
         ]
     }
 }

@@ -59,6 +59,7 @@ pub struct Wakers {
     pub mailer: Option<Arc<crate::email::Mailer>>,
     pub business_counts: Option<Arc<crate::businesses::queries::CountCache>>,
     pub consultants: Option<Arc<crate::users::ConsultantCache>>,
+    pub figures: Option<Arc<crate::initiatives::figures::FigureCache>>,
 }
 
 /// Runs commands: owns the database, the writer and the clock.
@@ -205,6 +206,11 @@ impl App {
                 }
                 Cache::Consultants => {
                     if let Some(c) = &self.wake.consultants {
+                        c.invalidate();
+                    }
+                }
+                Cache::Figures => {
+                    if let Some(c) = &self.wake.figures {
                         c.invalidate();
                     }
                 }

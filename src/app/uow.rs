@@ -46,6 +46,8 @@ pub enum Cache {
     BusinessCounts,
     /// The list of consultants (users).
     Consultants,
+    /// The live key figures (contacts, needs, placements changed).
+    Figures,
 }
 
 /// What to do once the transaction is committed.

@@ -769,9 +769,20 @@ async fn add_person(
     .await
 }
 
-/// The overview: aggregate counts only, so the council may read it too.
+/// The overview for consultants and admins; the council starts on its
+/// dashboard; a visitor without a session gets the public front page.
 #[get("/")]
-async fn home(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+async fn home(
+    state: web::Data<AppState>,
+    staff: Option<Staff>,
+    visitor: crate::web::auth::Visitor,
+) -> Result<HttpResponse, AppError> {
+    let Some(staff) = staff else {
+        return crate::initiatives::front_page(&state, &visitor);
+    };
+    if staff.role == crate::domain::Role::Council {
+        return Ok(crate::web::render::see_other("/dashboard"));
+    }
     let counts = queries::count_by_district(&state.db).await?;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     let mut by_district: Vec<(String, i64)> = District::ALL

@@ -17,6 +17,8 @@ impl Command for LogContact {
     type Output = i32;
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        // The dashboard's live figures count these.
+        uow.invalidate(crate::app::Cache::Figures);
         let c = &self.contact;
         let user_id = uow.actor().user_id().ok_or(Error::Forbidden)?;
         let tx = uow.tx();

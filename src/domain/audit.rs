@@ -22,6 +22,7 @@ code_list! {
         Logout = "logout", "Logget ud", "Signed out";
         Disable = "disable", "Deaktiveret", "Disabled";
         Enable = "enable", "Aktiveret", "Enabled";
+        StatusUpdate = "status_update", "Statusopdatering", "Status update";
     }
 }
 
@@ -37,5 +38,7 @@ code_list! {
         Email = "outbox_email", "E-mail", "Email";
         Placement = "placement", "Placering", "Placement";
         PlacementRule = "placement_rule", "Placeringsregler", "Placement rules";
+        Initiative = "initiative", "Initiativ", "Initiative";
+        KeyFigure = "key_figure", "Nøgletal", "Key figure";
     }
 }

@@ -106,6 +106,12 @@ pub enum DomainError {
         from: &'static str,
         to: &'static str,
     },
+    /// A number that is not a decimal number (Danish or English notation).
+    NumberFormat,
+    /// A value typed for a key figure the portal computes from its records.
+    FigureIsComputed,
+    /// A business chosen by a CVR number the registry does not have.
+    CvrUnknown,
 }
 
 impl DomainError {
@@ -304,6 +310,18 @@ impl DomainError {
                 format!("{} Angiv en begrundelse for at gemme alligevel.", b.message(Lang::Da)),
                 format!("{} Give a reason to save it anyway.", b.message(Lang::En)),
             ),
+            E::NumberFormat => (
+                "Angiv et tal, fx 74 eller 12,5.".into(),
+                "Give a number, e.g. 74 or 12.5.".into(),
+            ),
+            E::FigureIsComputed => (
+                "Nøgletallet beregnes af portalen ud fra dens registreringer og kan ikke indtastes.".into(),
+                "This key figure is computed by the portal from its records and cannot be typed in.".into(),
+            ),
+            E::CvrUnknown => (
+                "Ingen virksomhed i registret har det CVR-nummer.".into(),
+                "No business in the registry has that CVR number.".into(),
+            ),
             E::StatusChangeNotAllowed { from, to } => {
                 let name = |code: &str, lang| {
                     crate::domain::NeedStatus::parse(code)
@@ -396,6 +414,9 @@ mod tests {
                 from: "filled",
                 to: "new",
             },
+            DomainError::NumberFormat,
+            DomainError::FigureIsComputed,
+            DomainError::CvrUnknown,
         ];
         for e in all {
             let da = e.message(Lang::Da);

@@ -14,6 +14,7 @@ mod cpr;
 mod cvr;
 mod error;
 mod industry;
+mod initiative;
 mod kinds;
 mod lang;
 mod need;
@@ -29,6 +30,9 @@ pub use cpr::looks_like_cpr;
 pub use cvr::Cvr;
 pub use error::DomainError;
 pub use industry::{IndustryCode, IndustrySection};
+pub use initiative::{
+    Direction, FigureSource, FigureTrack, InitiativeStatus, UpdateInterval, parse_number,
+};
 pub use kinds::{CompanyForm, ContactChannel, ContactOutcome, Role, Segment, SizeBand};
 pub use lang::Lang;
 pub use need::NeedStatus;

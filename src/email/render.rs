@@ -31,6 +31,9 @@ const TEMPLATES: &[(&str, &str)] = email_templates![
     "emails/placement_checkin/subject.txt",
     "emails/placement_checkin/body.txt",
     "emails/placement_checkin/body.html",
+    "emails/quarterly_report/subject.txt",
+    "emails/quarterly_report/body.txt",
+    "emails/quarterly_report/body.html",
 ];
 
 /// The templates a consultant can choose for a follow-up, and whether each

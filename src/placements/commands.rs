@@ -50,6 +50,8 @@ impl Command for SavePlacement {
     type Output = i32;
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<i32> {
+        // The dashboard's live figures count these.
+        uow.invalidate(crate::app::Cache::Figures);
         let tx = uow.tx();
         let p = &self.input;
         let mut invalid = Invalid::new();

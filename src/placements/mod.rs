@@ -9,6 +9,7 @@ pub mod rules;
 mod stats;
 
 pub use handlers::capacity;
+pub use stats::month_label;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     // Before `/placements/{id}`.

@@ -52,7 +52,7 @@ fn per_month(
         .collect()
 }
 
-fn month_label(d: NaiveDate, lang: Lang) -> String {
+pub fn month_label(d: NaiveDate, lang: Lang) -> String {
     const DA: [&str; 12] = [
         "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
     ];

@@ -24,6 +24,8 @@ impl Command for ChangeNeed {
     type Output = bool;
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<bool> {
+        // The dashboard's live figures count these.
+        uow.invalidate(crate::app::Cache::Figures);
         let tx = uow.tx();
         if let Some(uid) = self.assigned_to {
             let ok = entity::app_user::Entity::find_by_id(uid)

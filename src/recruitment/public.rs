@@ -447,6 +447,8 @@ impl Command for SubmitNeed {
     type Output = (i32, String);
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> crate::app::Result<(i32, String)> {
+        // The dashboard's live figures count these.
+        uow.invalidate(crate::app::Cache::Figures);
         let tx = uow.tx();
         let now = &uow.now();
         let today = uow.today();

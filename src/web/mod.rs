@@ -32,6 +32,8 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::SearchService>,
     pub consultants: std::sync::Arc<crate::users::ConsultantCache>,
     pub business_counts: std::sync::Arc<crate::businesses::queries::CountCache>,
+    /// The live key figures, computed from the records.
+    pub figures: std::sync::Arc<crate::initiatives::figures::FigureCache>,
     pub mailer: std::sync::Arc<crate::email::Mailer>,
     /// Submissions of the public recruitment form per client address.
     pub need_limiter: RateLimiter,
@@ -104,4 +106,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::recruitment::routes(cfg);
     crate::audit::routes(cfg);
     crate::placements::routes(cfg);
+    crate::initiatives::routes(cfg);
 }

@@ -47,6 +47,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "needs/detail.html",
     "needs/new.html",
     "search/unavailable.html",
+    "dashboard.html",
+    "strategi.html",
+    "front.html",
+    "initiatives/list.html",
+    "initiatives/detail.html",
+    "initiatives/form.html",
+    "initiatives/figure.html",
+    "initiatives/figure_card.html",
 ];
 
 pub struct Templates {

@@ -61,6 +61,8 @@ fn every_registered_route_is_in_the_access_table_and_no_other() {
 fn concrete(path: &str, business: i32) -> String {
     path.replace("{id}", &business.to_string())
         .replace("{pid}", "999999")
+        .replace("{mid}", "999999")
+        .replace("{bid}", "999999")
         .replace("{eid}", "999999")
         .replace("{job}", "nojob")
         .replace("{token}", "notatoken")
@@ -71,7 +73,7 @@ fn concrete(path: &str, business: i32) -> String {
 
 async fn csrf_of(client: &Client, app: &TestApp, signed_in: bool) -> String {
     let page = client
-        .get(app.url(if signed_in { "/" } else { "/login" }))
+        .get(app.url(if signed_in { "/dashboard" } else { "/login" }))
         .send()
         .await
         .unwrap()
