@@ -94,6 +94,22 @@ enum Command {
         #[command(subcommand)]
         action: GdprAction,
     },
+    /// Reports: `quarterly` emails the dashboard's summary to the council
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Queue the quarterly report to `council_email` through the outbox,
+    /// once per quarter (a second run for the same quarter queues nothing)
+    Quarterly {
+        /// The quarter, e.g. 2026Q4 (default: the last quarter that has ended)
+        #[arg(long)]
+        quarter: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -290,11 +306,67 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("anonymised {n} placements ended before {cutoff}");
             }
         }
+        Command::Report {
+            action: ReportAction::Quarterly { quarter },
+        } => return quarterly_report(&settings, quarter.as_deref()).await,
         Command::BenchSearch { rounds } => {
             let index = erhverv::search::open(&settings).await?;
             let report = erhverv::search::bench::run(index.as_ref(), rounds).await?;
             println!("{report}");
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn quarterly_report(settings: &Settings, quarter: Option<&str>) -> anyhow::Result<ExitCode> {
+    use erhverv::initiatives::report::{self, Outcome, Quarter};
+    let clock = erhverv::app::Clock::system();
+    let quarter = match quarter {
+        None => Quarter::last_complete(clock.today()),
+        Some(q) => match Quarter::parse(q) {
+            Ok(q) => q,
+            Err(_) => {
+                eprintln!("error: {q:?} is not a quarter; give it as 2026Q4");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let Some(recipient) = settings.council_email.clone() else {
+        eprintln!(
+            "error: no council_email configured (ERHVERV_COUNCIL_EMAIL or council_email in the configuration file)"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let conn = db::connect(settings).await?;
+    db::migrate(&conn).await?;
+    let app = erhverv::app::App::for_cli(&conn)?;
+    let templates = erhverv::email::render::EmailTemplates::load()?;
+    let app_url = settings
+        .app_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.bind));
+    let outcome = report::queue(
+        &app,
+        &conn,
+        &templates,
+        &Default::default(),
+        settings.need_first_contact_days,
+        &app_url,
+        &recipient,
+        quarter,
+        erhverv::app::Actor::System,
+    )
+    .await?;
+    match outcome {
+        Outcome::Queued => println!(
+            "the quarterly report for {} is queued to {}",
+            quarter.code(),
+            erhverv::email::domain_of(&recipient)
+        ),
+        Outcome::AlreadyQueued => println!(
+            "the quarterly report for {} was queued before; nothing more is sent",
+            quarter.code()
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -93,7 +93,11 @@ enum KeyFigureValue {
     CreatedAt,
 }
 
-fn fk(from: (impl IntoIden, impl IntoIden), to: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: &str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from.0, from.1)
         .to(Alias::new(to), Alias::new("id"))
@@ -156,7 +160,10 @@ impl MigrationTrait for Migration {
                     .col(date(InitiativeMilestone::DueOn))
                     .col(date_null(InitiativeMilestone::DoneOn))
                     .foreign_key(&mut fk(
-                        (InitiativeMilestone::Table, InitiativeMilestone::InitiativeId),
+                        (
+                            InitiativeMilestone::Table,
+                            InitiativeMilestone::InitiativeId,
+                        ),
                         "initiative",
                         ForeignKeyAction::Cascade,
                     ))
@@ -325,7 +332,11 @@ impl MigrationTrait for Migration {
         let tracks = [
             ("rammevilkaar", "Gode rammevilkår", "Framework conditions"),
             ("servicekultur", "Servicekultur", "Service culture"),
-            ("arbejdskraft", "Kvalificeret arbejdskraft", "Skilled labour"),
+            (
+                "arbejdskraft",
+                "Kvalificeret arbejdskraft",
+                "Skilled labour",
+            ),
             (
                 "byudvikling",
                 "Plads til virksomheder i byudviklingen",
@@ -437,8 +448,11 @@ impl MigrationTrait for Migration {
                 "arbejdskraft",
             ),
         ];
+        // SQL text literals: a quote doubled.
+        let q = |s: &str| s.replace('\'', "''");
         for (i, (code, da, en, unit_da, unit_en, dir, source, track)) in figures.iter().enumerate()
         {
+            let (da, en) = (q(da), q(en));
             db.execute_unprepared(&format!(
                 "INSERT INTO key_figure (code, name_da, name_en, unit_da, unit_en, direction, source, \
                  track_id, is_public, position) SELECT '{code}', '{da}', '{en}', '{unit_da}', \

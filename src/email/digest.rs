@@ -108,6 +108,45 @@ async fn placements_due(
         .collect())
 }
 
+#[derive(Serialize)]
+struct InitiativeItem {
+    id: i32,
+    title: String,
+    last: String,
+}
+
+/// The user's initiatives whose status update is due by the end of
+/// `today` (past their update interval, not finished).
+async fn stale_initiatives(
+    db: &DatabaseConnection,
+    user_id: i32,
+    today: NaiveDate,
+) -> anyhow::Result<Vec<InitiativeItem>> {
+    use chrono::TimeZone;
+    let end_of_day = today
+        .and_hms_opt(23, 59, 59)
+        .and_then(|t| Copenhagen.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default();
+    let mine = entity::initiative::Entity::find()
+        .filter(entity::initiative::Column::OwnerId.eq(user_id))
+        .order_by_asc(entity::initiative::Column::Title)
+        .all(db)
+        .await?;
+    Ok(mine
+        .into_iter()
+        .filter(|i| crate::initiatives::queries::is_stale(i, end_of_day))
+        .map(|i| InitiativeItem {
+            id: i.id,
+            last: i
+                .last_update_at
+                .map(crate::app::clock::format_local)
+                .unwrap_or_else(|| "–".into()),
+            title: i.title,
+        })
+        .collect())
+}
+
 pub async fn enqueue_digests(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -141,7 +180,8 @@ pub async fn enqueue_digests(
         )
         .await?;
         let placements = placements_due(db, user.id, today).await?;
-        if due.is_empty() && needs.is_empty() && placements.is_empty() {
+        let initiatives = stale_initiatives(db, user.id, today).await?;
+        if due.is_empty() && needs.is_empty() && placements.is_empty() && initiatives.is_empty() {
             continue;
         }
         let items: Vec<Item> = due
@@ -165,6 +205,7 @@ pub async fn enqueue_digests(
         ctx.insert("items", &items);
         ctx.insert("needs", &needs);
         ctx.insert("placements", &placements);
+        ctx.insert("initiatives", &initiatives);
         ctx.insert("app_url", &mailer.app_url);
         let r = mailer.templates.render("digest", &ctx)?;
         let new = outbox::NewEmail {

@@ -6,7 +6,8 @@ use entity::{
     key_figure, key_figure_value, strategy_track,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::OnConflict,
 };
 use serde_json::json;
 
@@ -38,7 +39,10 @@ async fn check_track_and_owner(
     let tx = uow.tx();
     let mut invalid = Invalid::new();
     if let Some(t) = track_id
-        && strategy_track::Entity::find_by_id(t).one(tx).await?.is_none()
+        && strategy_track::Entity::find_by_id(t)
+            .one(tx)
+            .await?
+            .is_none()
     {
         invalid.add("track_id", DomainError::UnknownValue);
     }
@@ -379,7 +383,12 @@ impl Command for SaveFigure {
             }
         };
         let code = existing.as_ref().map_or_else(
-            || format!("kf_{}", crate::web::auth::random_token().get(..12).unwrap_or("x")),
+            || {
+                format!(
+                    "kf_{}",
+                    crate::web::auth::random_token().get(..12).unwrap_or("x")
+                )
+            },
             |e| e.code.clone(),
         );
         let row = key_figure::Model {

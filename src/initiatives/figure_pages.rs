@@ -56,7 +56,9 @@ fn parse(f: &FormData) -> Result<FigureInput, Invalid> {
     let unit_da = e.check("unit_da", required_text(f.get("unit_da"), 40));
     let unit_en = e.check("unit_en", required_text(f.get("unit_en"), 40));
     let direction = e.check("direction", Direction::parse(f.get("direction")));
-    let target = e.check("target", opt(f.get("target"), parse_number)).flatten();
+    let target = e
+        .check("target", opt(f.get("target"), parse_number))
+        .flatten();
     let target_date = e
         .check("target_date", opt(f.get("target_date"), date))
         .flatten();
@@ -177,10 +179,7 @@ fn typed<const N: usize>(f: &FormData, names: [&'static str; N]) -> BTreeMap<&'s
 }
 
 #[get("/figures/new")]
-async fn new_form(
-    state: web::Data<AppState>,
-    staff: CaseWorker,
-) -> Result<HttpResponse, AppError> {
+async fn new_form(state: web::Data<AppState>, staff: CaseWorker) -> Result<HttpResponse, AppError> {
     let mut v = BTreeMap::new();
     v.insert("direction", Direction::Higher.as_str().to_string());
     let none = BTreeMap::new();
@@ -271,7 +270,17 @@ async fn edit_form(
         state.app.clock.today().format("%Y-%m-%d").to_string(),
     );
     let errors = FieldErrors::new();
-    page(&state, &staff, Some(&f), &stored(&f), &errors, &v, &errors, 200).await
+    page(
+        &state,
+        &staff,
+        Some(&f),
+        &stored(&f),
+        &errors,
+        &v,
+        &errors,
+        200,
+    )
+    .await
 }
 
 #[post("/figures/{id}")]

@@ -113,9 +113,7 @@ async fn contacts<C: ConnectionTrait>(
         return Ok((series(""), Vec::new()));
     };
     // The window of the first month reaches 11 months further back.
-    let base = first
-        .checked_sub_months(Months::new(11))
-        .unwrap_or(first);
+    let base = first.checked_sub_months(Months::new(11)).unwrap_or(first);
     let since = base
         .pred_opt()
         .and_then(|d| d.and_hms_opt(0, 0, 0))

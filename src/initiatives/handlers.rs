@@ -96,8 +96,7 @@ async fn list(
     }
     let late = queries::late_milestones(&state.db, &found, today).await?;
     let owners =
-        crate::businesses::queries::user_names(&state.db, found.iter().map(|i| i.owner_id))
-            .await?;
+        crate::businesses::queries::user_names(&state.db, found.iter().map(|i| i.owner_id)).await?;
     let groups: Vec<(String, Vec<Row>)> = tracks
         .iter()
         .map(|t| {
@@ -169,7 +168,10 @@ fn parse(f: &FormData, tracks: &[i32], owners: &[i32]) -> Result<InitiativeInput
             .filter(|id| ids.contains(id))
             .ok_or(err)
     };
-    let track_id = e.check("track_id", pick("track_id", tracks, DomainError::UnknownValue));
+    let track_id = e.check(
+        "track_id",
+        pick("track_id", tracks, DomainError::UnknownValue),
+    );
     let owner_id = e.check(
         "owner_id",
         pick("owner_id", owners, DomainError::UnknownConsultant),
@@ -179,10 +181,7 @@ fn parse(f: &FormData, tracks: &[i32], owners: &[i32]) -> Result<InitiativeInput
         .flatten();
     let start_date = e.check("start_date", required_date(f.get("start_date")));
     let end_date = e
-        .check(
-            "end_date",
-            crate::businesses::opt(f.get("end_date"), date),
-        )
+        .check("end_date", crate::businesses::opt(f.get("end_date"), date))
         .flatten();
     if let (Some(s), Some(end)) = (start_date, end_date)
         && end < s
@@ -251,10 +250,7 @@ async fn form_page(
 }
 
 #[get("/initiatives/new")]
-async fn new_form(
-    state: web::Data<AppState>,
-    staff: CaseWorker,
-) -> Result<HttpResponse, AppError> {
+async fn new_form(state: web::Data<AppState>, staff: CaseWorker) -> Result<HttpResponse, AppError> {
     let mut v: BTreeMap<&'static str, String> =
         FIELDS.iter().map(|k| (*k, String::new())).collect();
     v.insert("owner_id", staff.id.to_string());
@@ -279,7 +275,12 @@ async fn save(
         .collect();
     let owners = state.consultants.ids(&state.db).await?;
     let result = match parse(&f, &tracks, &owners) {
-        Ok(input) => state.app.run(staff.actor(), SaveInitiative { id, input }).await,
+        Ok(input) => {
+            state
+                .app
+                .run(staff.actor(), SaveInitiative { id, input })
+                .await
+        }
         Err(invalid) => Err(invalid.into()),
     };
     match result {
@@ -289,10 +290,8 @@ async fn save(
         }
         Err(e) => {
             let invalid = e.field_errors().ok_or(e)?;
-            let typed: BTreeMap<&'static str, String> = FIELDS
-                .iter()
-                .map(|k| (*k, f.get(k).to_string()))
-                .collect();
+            let typed: BTreeMap<&'static str, String> =
+                FIELDS.iter().map(|k| (*k, f.get(k).to_string())).collect();
             form_page(
                 state,
                 staff,
@@ -458,7 +457,13 @@ async fn detail_page(
         Some(r) => (r.form, &r.values, &r.errors),
         None => ("", &empty, &no_errors),
     };
-    let pick = |name: &str| if form == name { (values, errors) } else { (&empty, &no_errors) };
+    let pick = |name: &str| {
+        if form == name {
+            (values, errors)
+        } else {
+            (&empty, &no_errors)
+        }
+    };
     let mut update_values = BTreeMap::new();
     update_values.insert("status", status.as_str().to_string());
     let (uv, ue) = if form == "update" {

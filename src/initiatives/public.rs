@@ -61,8 +61,8 @@ async fn status_page(
                 .iter()
                 .filter(|i| i.track_id == t.id)
                 .map(|i| {
-                    let s = InitiativeStatus::parse(&i.status)
-                        .unwrap_or(InitiativeStatus::NotStarted);
+                    let s =
+                        InitiativeStatus::parse(&i.status).unwrap_or(InitiativeStatus::NotStarted);
                     PublicInitiative {
                         title: i.title.clone(),
                         description: i.description.clone(),

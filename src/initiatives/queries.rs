@@ -30,7 +30,11 @@ pub fn is_stale(i: &initiative::Model, now: DateTime<Utc>) -> bool {
 }
 
 /// Past its due date and not done, in an initiative still running.
-pub fn is_late(m: &initiative_milestone::Model, status: InitiativeStatus, today: NaiveDate) -> bool {
+pub fn is_late(
+    m: &initiative_milestone::Model,
+    status: InitiativeStatus,
+    today: NaiveDate,
+) -> bool {
     m.done_on.is_none() && m.due_on < today && !status.is_finished()
 }
 
@@ -115,8 +119,7 @@ pub async fn track_summaries<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|t| {
-            let mine: Vec<&initiative::Model> =
-                all.iter().filter(|i| i.track_id == t.id).collect();
+            let mine: Vec<&initiative::Model> = all.iter().filter(|i| i.track_id == t.id).collect();
             TrackSummary {
                 counts: InitiativeStatus::ALL
                     .iter()
@@ -165,8 +168,7 @@ pub async fn updates<C: ConnectionTrait>(
             .filter(initiative_update::Column::At.lt(to));
     }
     let rows = select.all(db).await?;
-    let names =
-        crate::businesses::queries::user_names(db, rows.iter().map(|u| u.user_id)).await?;
+    let names = crate::businesses::queries::user_names(db, rows.iter().map(|u| u.user_id)).await?;
     let titles: HashMap<i32, String> = initiative::Entity::find()
         .select_only()
         .column(initiative::Column::Id)

@@ -121,7 +121,10 @@ pub async fn queue(
     let now = app.clock.now();
     let today = app.clock.today();
     let tracks = queries::track_summaries(db, lang, now, false).await?;
-    let statuses: Vec<&str> = InitiativeStatus::ALL.iter().map(|s| s.label(lang)).collect();
+    let statuses: Vec<&str> = InitiativeStatus::ALL
+        .iter()
+        .map(|s| s.label(lang))
+        .collect();
     let figs = queries::figure_views(db, figures, first_contact_days, lang, today, false, None)
         .await?
         .into_iter()
@@ -192,7 +195,10 @@ mod tests {
     fn quarters_parse_and_the_report_is_about_the_last_one_ended() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         assert_eq!(Quarter::parse("2026Q4"), Ok(Quarter { year: 2026, q: 4 }));
-        assert_eq!(Quarter::parse(" 2026-q1 "), Ok(Quarter { year: 2026, q: 1 }));
+        assert_eq!(
+            Quarter::parse(" 2026-q1 "),
+            Ok(Quarter { year: 2026, q: 1 })
+        );
         for bad in ["2026Q5", "2026", "Q4", "26Q4x", "2026Q0", ""] {
             assert!(Quarter::parse(bad).is_err(), "{bad}");
         }

@@ -16,6 +16,7 @@ mod contacts;
 mod durability;
 mod email;
 mod import;
+mod initiatives;
 mod needs;
 mod pages;
 mod placements;
