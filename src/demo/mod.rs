@@ -3,6 +3,7 @@
 //! of the pipeline and demo users for each role.
 //! Every generated value goes through the same domain parsers as user input.
 pub mod generator;
+mod initiatives;
 mod names;
 mod needs;
 mod placements;
@@ -66,6 +67,7 @@ pub async fn seed(
     seed_contacts(db, seed, &business_ids, &consultant_ids, show_progress).await?;
     needs::seed(db, seed, &business_ids, &consultant_ids).await?;
     placements::seed(db, seed, &business_ids, &consultant_ids).await?;
+    initiatives::seed(db, seed, &business_ids, &consultant_ids).await?;
     db::analyze(db).await?;
     Ok(())
 }

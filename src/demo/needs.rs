@@ -189,8 +189,15 @@ pub async fn seed(
     let mut plan: Vec<(&business::Model, i64, i64)> = businesses
         .iter()
         .map(|b| {
+            // Half in the last three months (the open work), half spread
+            // over two years (the dashboard's history).
             let r: f64 = rng.random();
-            (b, (r * r * 90.0) as i64, rng.random_range(0..600i64))
+            let age = if rng.random_bool(0.5) {
+                r * r * 90.0
+            } else {
+                r * 730.0
+            };
+            (b, age as i64, rng.random_range(0..600i64))
         })
         .collect();
     plan.sort_by_key(|(_, age, minutes)| std::cmp::Reverse(age * 1440 + minutes));
@@ -278,10 +285,22 @@ pub async fn seed(
             row.id,
         ));
         am.update(&tx).await?;
-        // The history: one event per step after "new", spread over its age.
+        // The history: one event per step after "new". Most first contacts
+        // keep the service promise (within the working day or the next);
+        // the later steps are spread over the need's age.
+        let span = (now - created_at).num_minutes().max(2);
+        let first = if rng.random_bool(0.85) {
+            rng.random_range(30..20 * 60)
+        } else {
+            rng.random_range(30 * 60..120 * 60)
+        }
+        .min(span / 2);
         let n = steps.len() as i64;
         for (k, step) in steps.iter().enumerate().skip(1) {
-            let at = created_at + Duration::hours(age_days * 24 * k as i64 / n.max(1));
+            // A need is settled within about two months.
+            let window = (span - first).min(rng.random_range(10..60) * 24 * 60);
+            let later = window * (k as i64 - 1) / (n - 1).max(1);
+            let at = created_at + Duration::minutes(first + later);
             need_event::ActiveModel {
                 need_id: Set(row.id),
                 user_id: Set(assigned),
