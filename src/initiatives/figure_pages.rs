@@ -162,11 +162,13 @@ async fn page(
         ctx.insert("id", &Option::<i32>::None);
     }
     ctx.insert("computed", &computed);
+    // One summary at the top of the page, not one per form.
+    ctx.insert("first_error", &Option::<&str>::None);
     ctx.insert(
-        "first_error",
+        "page_error",
         &first_error(&fields).or(first_error(&value_fields)),
     );
-    ctx.insert("fields", &fields);
+    ctx.insert("settings_fields", &fields);
     ctx.insert("value_fields", &value_fields);
     let body = state
         .templates

@@ -361,10 +361,13 @@ pub async fn manual_values<C: ConnectionTrait>(
 /// The live figures, reused until a command changes what they count (the
 /// generation moves on), the day changes, or for at most `TTL` (writes by
 /// another process).
+/// Generation, day, when computed, the figures.
+type Held = (u64, NaiveDate, Instant, Arc<Live>);
+
 #[derive(Default)]
 pub struct FigureCache {
     generation: std::sync::atomic::AtomicU64,
-    held: Mutex<Option<(u64, NaiveDate, Instant, Arc<Live>)>>,
+    held: Mutex<Option<Held>>,
 }
 
 impl FigureCache {

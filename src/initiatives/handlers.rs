@@ -551,28 +551,53 @@ async fn detail(
     detail_page(&state, &staff, *id, None).await
 }
 
+/// One of the small forms on an initiative's page.
+struct PageForm {
+    name: &'static str,
+    fields: &'static [&'static str],
+    flash: &'static str,
+}
+
+const UPDATE_FORM: PageForm = PageForm {
+    name: "update",
+    fields: &["status", "text"],
+    flash: "initiative_update_saved",
+};
+const MILESTONE_FORM: PageForm = PageForm {
+    name: "milestone",
+    fields: &["title", "due_on"],
+    flash: "milestone_saved",
+};
+const BUSINESS_FORM: PageForm = PageForm {
+    name: "business",
+    fields: &["cvr"],
+    flash: "initiative_business_linked",
+};
+
 /// Runs a command of the initiative's page: back to the page, or the page
 /// again with the form as typed and its errors.
 async fn page_command<C: crate::app::Command>(
     state: &AppState,
     staff: &Staff,
     id: i32,
-    form: &'static str,
-    fields: &[&'static str],
+    form: &PageForm,
     f: &FormData,
     parsed: Result<C, Invalid>,
-    flash: &str,
 ) -> Result<HttpResponse, AppError> {
     match state.app.run_parsed(staff.actor(), parsed).await {
         Ok(_) => {
-            staff.flash(flash);
+            staff.flash(form.flash);
             Ok(see_other(&format!("/initiatives/{id}")))
         }
         Err(e) => {
             let invalid = e.field_errors().ok_or(e)?;
             let returned = Returned {
-                form,
-                values: fields.iter().map(|k| (*k, f.get(k).to_string())).collect(),
+                form: form.name,
+                values: form
+                    .fields
+                    .iter()
+                    .map(|k| (*k, f.get(k).to_string()))
+                    .collect(),
                 errors: messages(&invalid, staff.lang),
             };
             detail_page(state, staff, id, Some(returned)).await
@@ -597,17 +622,7 @@ async fn post_update(
             text: text?,
         })
     });
-    page_command(
-        &state,
-        &staff,
-        *id,
-        "update",
-        &["status", "text"],
-        &f,
-        parsed,
-        "initiative_update_saved",
-    )
-    .await
+    page_command(&state, &staff, *id, &UPDATE_FORM, &f, parsed).await
 }
 
 #[post("/initiatives/{id}/milestones")]
@@ -627,17 +642,7 @@ async fn add_milestone(
             due_on: due_on?,
         })
     });
-    page_command(
-        &state,
-        &staff,
-        *id,
-        "milestone",
-        &["title", "due_on"],
-        &f,
-        parsed,
-        "milestone_saved",
-    )
-    .await
+    page_command(&state, &staff, *id, &MILESTONE_FORM, &f, parsed).await
 }
 
 /// `done=1` marks it done today; anything else marks it not done.
@@ -672,17 +677,7 @@ async fn link_business(
             cvr,
         })
         .map_err(|e| Invalid::single("cvr", e));
-    page_command(
-        &state,
-        &staff,
-        *id,
-        "business",
-        &["cvr"],
-        &f,
-        parsed,
-        "initiative_business_linked",
-    )
-    .await
+    page_command(&state, &staff, *id, &BUSINESS_FORM, &f, parsed).await
 }
 
 #[post("/initiatives/{id}/businesses/{bid}/delete")]

@@ -55,6 +55,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "initiatives/form.html",
     "initiatives/figure.html",
     "initiatives/figure_card.html",
+    "error_summary.html",
 ];
 
 pub struct Templates {

@@ -6,8 +6,10 @@ use crate::helpers::*;
 db_test!(
     pages_other_than_sign_in_and_health_require_sign_in,
     |app: TestApp| async move {
+        // `/` itself is the public front page (tests/api/initiatives.rs).
         for path in [
-            "/",
+            "/dashboard",
+            "/initiatives",
             "/businesses",
             "/businesses/1",
             "/followups",
@@ -186,7 +188,11 @@ db_test!(
     the_council_reads_the_overview_but_gets_403_on_case_pages,
     |app: TestApp| async move {
         app.signed_in("raad", Role::Council).await;
-        assert_eq!(app.get("/").await.status().as_u16(), 200);
+        // The council's start page is its dashboard.
+        let res = app.get("/").await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/dashboard");
+        assert_eq!(app.get("/dashboard").await.status().as_u16(), 200);
         for path in [
             "/businesses",
             "/businesses/new",

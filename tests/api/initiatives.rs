@@ -524,7 +524,7 @@ db_test!(
             let card = &dashboard[dashboard.find(&format!("id=\"figure-{di}\"")).unwrap()..];
             let card = &card[..card.find("</article>").unwrap()];
             assert!(card.contains(&format!("Mål: {target}")), "{card}");
-            assert!(card.contains(&format!("class=\"state state-")), "{card}");
+            assert!(card.contains("class=\"state state-"), "{card}");
             assert!(
                 card.contains(&format!(">{judged}</span>")),
                 "{target}: {card}"

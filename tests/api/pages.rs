@@ -1,4 +1,5 @@
 use erhverv::domain::Role;
+use sea_orm::EntityTrait;
 
 use crate::db_test;
 use crate::helpers::*;
@@ -38,8 +39,37 @@ db_test!(
             )
             .await;
         let loc = location(&res);
+        let admin_id = entity::app_user::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string();
+        let res = app
+            .post_form(
+                "/initiatives",
+                &[
+                    ("title", "Tilgængelighed"),
+                    ("track_id", "1"),
+                    ("owner_id", admin_id.as_str()),
+                    ("start_date", "2026-01-01"),
+                    ("update_every", "30"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        let initiative = location(&res);
         for path in [
             "/",
+            "/dashboard",
+            "/initiatives",
+            "/initiatives/new",
+            &initiative,
+            &format!("{initiative}/edit"),
+            "/figures/new",
+            "/figures/1",
+            "/strategi",
             "/businesses",
             "/businesses/new",
             &loc,
