@@ -35,6 +35,8 @@ pub struct Settings {
     pub session_key: Option<SecretString>,
     /// How long a sign-in lasts.
     pub session_hours: u32,
+    /// Minutes a session may go unused before it ends.
+    pub session_idle_minutes: u32,
     /// Failed sign-ins allowed per client address within 15 minutes.
     pub login_attempts: u32,
     /// Log format: `pretty` or `json`.
@@ -112,6 +114,7 @@ impl Default for Settings {
             cookie_secure: None,
             session_key: None,
             session_hours: 10,
+            session_idle_minutes: 60,
             login_attempts: 10,
             log_format: "pretty".into(),
             max_upload_mib: 256,

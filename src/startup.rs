@@ -117,7 +117,12 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(render_error_page))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                        .cookie_name("erhverv_session".into())
+                        // `__Host-`: the browser keeps it to this host, Secure, path /.
+                        .cookie_name(if secure {
+                            "__Host-erhverv_session".into()
+                        } else {
+                            "erhverv_session".into()
+                        })
                         .cookie_secure(secure)
                         .cookie_http_only(true)
                         .cookie_same_site(SameSite::Lax)

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A signed-in session. The cookie carries `id`; deleting the row ends the
+/// A signed-in session. The cookie carries a random id; `id` is its SHA-256
+/// (hex), so the table alone signs no one in. Deleting the row ends the
 /// session at once (logout, account disabled).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "user_session")]
@@ -10,6 +11,8 @@ pub struct Model {
     pub user_id: i32,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Last used (at most a minute behind): the inactivity timeout.
+    pub last_seen_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

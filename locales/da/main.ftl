@@ -539,3 +539,6 @@ front_strategi_text = Følg erhvervsstrategiens initiativer og nøgletal.
 front_staff = Log ind for medarbejdere
 front_staff_text = For kommunens virksomhedskonsulenter og Erhvervsrådet.
 front_back = Til forsiden
+need_confirm_title = Bekræft e-mailadressen
+need_confirm_text = Tryk på knappen for at bekræfte, at vi må bruge denne e-mailadresse, når vi kontakter jer om rekrutteringsbehovet.
+need_confirm_button = Bekræft e-mailadressen

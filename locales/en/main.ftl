@@ -538,3 +538,6 @@ front_strategi_text = Follow the business strategy's initiatives and key figures
 front_staff = Staff sign-in
 front_staff_text = For the municipality's business consultants and the business council.
 front_back = To the front page
+need_confirm_title = Confirm the email address
+need_confirm_text = Press the button to confirm that we may use this email address when we contact you about the recruitment need.
+need_confirm_button = Confirm the email address

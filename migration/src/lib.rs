@@ -9,6 +9,7 @@ mod m20261127_000004_recruitment_need;
 mod m20261127_000005_need_event;
 mod m20261201_000006_placement;
 mod m20261201_000007_initiative;
+mod m20261201_000008_session_idle;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_need_event::Migration),
             Box::new(m20261201_000006_placement::Migration),
             Box::new(m20261201_000007_initiative::Migration),
+            Box::new(m20261201_000008_session_idle::Migration),
         ]
     }
 }

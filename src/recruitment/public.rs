@@ -588,31 +588,59 @@ async fn thanks(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, 
     state.templates.page(v.lang, "needs/thanks.html", &ctx)
 }
 
+/// The link's token, as only the characters a token has.
+fn clean_token(token: &str) -> String {
+    token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(64)
+        .collect()
+}
+
+/// The need of a confirmation link, looked up without the write lock: a
+/// made-up or already used link costs a read, not a writers' turn.
+async fn need_of_link(state: &AppState, token: &str) -> Result<recruitment_need::Model, AppError> {
+    recruitment_need::Entity::find()
+        .filter(recruitment_need::Column::ConfirmToken.eq(token))
+        .one(&state.db)
+        .await?
+        .filter(|_| !token.is_empty())
+        .ok_or(AppError::NotFound)
+}
+
+/// The receipt's link opens a page with a button: mail scanners that open
+/// every link confirm nothing; only the POST changes state.
 #[get("/rekruttering/bekraeft/{token}")]
-async fn confirm(
+async fn confirm_page(
     state: web::Data<AppState>,
     v: Visitor,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let token: String = token
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(64)
-        .collect();
-    // Looked up first without the write lock: a made-up or already used
-    // link costs a read, not a writers' turn.
-    let need = recruitment_need::Entity::find()
-        .filter(recruitment_need::Column::ConfirmToken.eq(&token))
-        .one(&state.db)
-        .await?
-        .filter(|_| !token.is_empty())
-        .ok_or(AppError::NotFound)?;
+    let token = clean_token(&token);
+    let need = need_of_link(&state, &token).await?;
+    let mut ctx = v.context();
+    ctx.insert("path", "/rekruttering");
+    ctx.insert("pending", &!need.email_confirmed);
+    ctx.insert("token", &token);
+    state.templates.page(v.lang, "needs/confirmed.html", &ctx)
+}
+
+#[post("/rekruttering/bekraeft/{token}")]
+async fn confirm(
+    state: web::Data<AppState>,
+    v: Visitor,
+    token: web::Path<String>,
+    _f: Form,
+) -> Result<HttpResponse, AppError> {
+    let token = clean_token(&token);
+    let need = need_of_link(&state, &token).await?;
     if !need.email_confirmed {
         let cmd = super::commands::ConfirmNeedEmail { token };
         state.app.run(crate::app::Actor::Public, cmd).await?;
     }
     let mut ctx = v.context();
     ctx.insert("path", "/rekruttering");
+    ctx.insert("pending", &false);
     state.templates.page(v.lang, "needs/confirmed.html", &ctx)
 }
 
@@ -620,5 +648,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(form)
         .service(submit)
         .service(thanks)
+        .service(confirm_page)
         .service(confirm);
 }

@@ -114,9 +114,16 @@ pub struct SignIn {
     pub client: String,
     /// The account, when the password matched it.
     pub verified_user: Option<i32>,
-    /// The new session's id and how long it lasts.
+    /// The new session's id and how long it lasts (absolutely, and unused).
     pub session_id: String,
     pub hours: u32,
+    pub idle_minutes: u32,
+}
+
+/// What a session's row is stored under: the SHA-256 of the cookie's id.
+pub fn session_key(session_id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(session_id.as_bytes()))
 }
 
 #[async_trait::async_trait]
@@ -148,11 +155,24 @@ impl Command for SignIn {
             return Ok(None);
         };
         let now = uow.now();
+        // Sessions that have ended (absolutely or unused) go as new ones come.
+        user_session::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(user_session::Column::ExpiresAt.lte(now))
+                    .add(
+                        user_session::Column::LastSeenAt
+                            .lte(now - Duration::minutes(i64::from(self.idle_minutes))),
+                    ),
+            )
+            .exec(tx)
+            .await?;
         user_session::Entity::insert(user_session::ActiveModel {
-            id: Set(self.session_id.clone()),
+            id: Set(session_key(&self.session_id)),
             user_id: Set(user.id),
             created_at: Set(now),
             expires_at: Set(now + Duration::hours(i64::from(self.hours))),
+            last_seen_at: Set(now),
         })
         .exec_without_returning(tx)
         .await?;
@@ -177,7 +197,7 @@ impl Command for SignOut {
     type Output = ();
 
     async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
-        user_session::Entity::delete_by_id(self.session_id.clone())
+        user_session::Entity::delete_by_id(session_key(&self.session_id))
             .exec(uow.tx())
             .await?;
         uow.audit(
@@ -187,5 +207,39 @@ impl Command for SignOut {
             serde_json::Value::Null,
         );
         Ok(())
+    }
+}
+
+/// A session was used: its inactivity timeout starts again. Not audited
+/// (it is no one's decision); run at most once a minute per session.
+pub struct TouchSession {
+    pub key: String,
+}
+
+#[async_trait::async_trait]
+impl Command for TouchSession {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        user_session::Entity::update_many()
+            .col_expr(
+                user_session::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(uow.now()),
+            )
+            .filter(user_session::Column::Id.eq(self.key.clone()))
+            .exec(uow.tx())
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_session_is_stored_under_the_sha256_of_its_id() {
+        assert_eq!(
+            super::session_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

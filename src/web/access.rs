@@ -117,6 +117,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/rekruttering", Access::Public),
     ("GET", "/rekruttering/tak", Access::Public),
     ("GET", "/rekruttering/bekraeft/{token}", Access::Public),
+    ("POST", "/rekruttering/bekraeft/{token}", Access::Public),
     ("GET", "/admin/users", Access::Admin),
     ("POST", "/admin/users", Access::Admin),
     ("POST", "/admin/users/{username}/disabled", Access::Admin),

@@ -151,7 +151,7 @@ impl FromRequest for Staff {
             let Some(sid) = session.get::<String>(SESSION_ID).ok().flatten() else {
                 return Err(AppError::SignIn { next });
             };
-            let Some(user) = live_session_user(&state.db, sid, state.app.clock.now()).await? else {
+            let Some(user) = live_session_user(&state, &sid, state.app.clock.now()).await? else {
                 session.purge();
                 return Err(AppError::SignIn { next });
             };
@@ -217,31 +217,40 @@ impl Staff {
 
 /// The user of a live session: the session must not have expired and the
 /// user must not be disabled. One query on every signed-in request.
+/// The user of a session that is neither expired nor unused for longer
+/// than the inactivity timeout, with the account enabled. A session used
+/// more than a minute ago is marked used now.
 async fn live_session_user(
-    db: &sea_orm::DatabaseConnection,
-    sid: String,
+    state: &AppState,
+    sid: &str,
     now: chrono::DateTime<Utc>,
-) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
-    use sea_orm::{DbBackend, Statement};
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT u.* FROM app_user u JOIN user_session s ON s.user_id = u.id \
-             WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
-        }
-        _ => {
-            "SELECT u.* FROM app_user u JOIN user_session s ON s.user_id = u.id \
-             WHERE s.id = ? AND s.expires_at > ? AND u.disabled = FALSE"
-        }
+) -> Result<Option<app_user::Model>, AppError> {
+    use entity::user_session;
+    let key = crate::users::commands::session_key(sid);
+    let idle = chrono::Duration::minutes(i64::from(state.settings.session_idle_minutes));
+    let Some(session) = user_session::Entity::find_by_id(key.clone())
+        .one(&state.db)
+        .await?
+        .filter(|s| s.expires_at > now && s.last_seen_at > now - idle)
+    else {
+        return Ok(None);
     };
-    app_user::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [sid.into(), now.into()],
-        ))
-        .one(db)
-        .await
+    let Some(user) = app_user::Entity::find_by_id(session.user_id)
+        .one(&state.db)
+        .await?
+        .filter(|u| !u.disabled)
+    else {
+        return Ok(None);
+    };
+    if session.last_seen_at < now - chrono::Duration::minutes(1) {
+        let cmd = crate::users::commands::TouchSession { key };
+        // Touches at the same moment share one commit.
+        state
+            .app
+            .run_batched(crate::app::Actor::User(user.id), cmd)
+            .await?;
+    }
+    Ok(Some(user))
 }
 
 /// A visitor who may not be signed in (sign-in page, public pages).

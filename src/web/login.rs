@@ -89,6 +89,7 @@ async fn login(
         verified_user: user.filter(|u| ok && !u.disabled).map(|u| u.id),
         session_id: sid.clone(),
         hours: state.settings.session_hours,
+        idle_minutes: state.settings.session_idle_minutes,
     };
     // A refused sign-in is nobody's act (not even that of the account a
     // right password belonged to, if it was just disabled).

@@ -59,10 +59,20 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// Ready to serve: the database answers.
+/// Ready to serve: the database answers. The search backend and the
+/// queue's length only for admins and for requests from this host (a
+/// load balancer's check on the same host, an operator's curl).
 #[get("/ready")]
-async fn ready(state: web::Data<AppState>) -> HttpResponse {
+async fn ready(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    staff: Option<auth::Staff>,
+) -> HttpResponse {
+    let admin = staff.is_some_and(|s| s.role == crate::domain::Role::Admin);
     match crate::db::ping(&state.db).await {
+        Ok(()) if !shows_details(req.peer_addr().map(|a| a.ip()), admin) => {
+            HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+        }
         Ok(()) => {
             // The index may lag behind; that doesn't stop serving, but say so.
             let lag = crate::search::sync::lag(&state.db).await.ok();
@@ -86,6 +96,11 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// `/ready`'s details for admins and for this host only.
+fn shows_details(peer: Option<std::net::IpAddr>, admin: bool) -> bool {
+    admin || peer.is_some_and(|ip| ip.is_loopback())
+}
+
 #[get("/static/style.css")]
 async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
@@ -107,4 +122,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::audit::routes(cfg);
     crate::placements::routes(cfg);
     crate::initiatives::routes(cfg);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn ready_tells_its_details_to_admins_and_this_host_only() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        assert!(super::shows_details(ip("127.0.0.1"), false));
+        assert!(super::shows_details(ip("::1"), false));
+        assert!(!super::shows_details(ip("192.0.2.10"), false));
+        assert!(!super::shows_details(None, false));
+        assert!(super::shows_details(ip("192.0.2.10"), true));
+    }
 }

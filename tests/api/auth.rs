@@ -286,3 +286,76 @@ db_test!(
         assert_eq!(location(&res), "/needs?status=new");
     }
 );
+
+fn at(h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+}
+
+db_test!(
+    a_session_unused_for_an_hour_ends_and_ended_sessions_are_removed,
+    |s: &mut erhverv::config::Settings| {
+        s.clock = erhverv::app::Clock::fixed(at(8, 0));
+    },
+    |app: TestApp| async move {
+        use sea_orm::EntityTrait;
+        app.signed_in("kirsten", Role::Consultant).await;
+        let clock = &app.settings.clock;
+        let rows = entity::user_session::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].id.len(),
+            64,
+            "stored as its SHA-256, not the cookie's id"
+        );
+        // Used every 50 minutes, it lives on.
+        for (h, m) in [(8, 50), (9, 40), (10, 30)] {
+            clock.set(at(h, m));
+            assert_eq!(
+                app.get("/dashboard").await.status().as_u16(),
+                200,
+                "{h}:{m}"
+            );
+        }
+        // Unused for 61 minutes: signed out.
+        clock.set(at(11, 31));
+        let res = app.get("/dashboard").await;
+        assert_eq!(res.status().as_u16(), 303);
+        assert!(location(&res).starts_with("/login"));
+        // The next sign-in removes the ended row.
+        app.login("kirsten").await;
+        let rows = entity::user_session::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "only the new session is left");
+        assert_eq!(rows[0].created_at, at(11, 31));
+    }
+);
+
+db_test!(
+    a_secure_session_cookie_is_a_host_cookie,
+    |s: &mut erhverv::config::Settings| {
+        s.cookie_secure = Some(true);
+    },
+    |app: TestApp| async move {
+        app.add_user("kirsten", Role::Consultant).await;
+        let res = app.get("/login").await;
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.contains("erhverv_session"))
+            .expect("a session cookie");
+        assert!(cookie.starts_with("__Host-erhverv_session="), "{cookie}");
+        assert!(
+            cookie.contains("Secure") && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Domain="), "{cookie}");
+    }
+);

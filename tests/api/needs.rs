@@ -68,8 +68,31 @@ db_test!(
             .chars()
             .take_while(|c| !c.is_whitespace())
             .collect();
-        assert_eq!(app.get(&link).await.status().as_u16(), 200);
+        // Opening it (as a mail scanner does) changes nothing; the page's
+        // button confirms.
+        let page = app.get_html(&link).await;
+        assert!(
+            page.contains(&format!("<form method=\"post\" action=\"{link}\">")),
+            "{page}"
+        );
+        assert!(
+            !needs(&app).await[0].email_confirmed,
+            "a GET confirms nothing"
+        );
+        let res = app.post_form(&link, &[]).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("E-mailadressen er bekræftet")
+        );
         assert!(needs(&app).await[0].email_confirmed);
+        assert!(
+            app.get_html(&link)
+                .await
+                .contains("E-mailadressen er bekræftet")
+        );
     }
 );
 
@@ -748,6 +771,7 @@ db_test!(
         s.clock = erhverv::app::Clock::fixed(friday_afternoon());
         // Signed in across the days the clock is moved.
         s.session_hours = 200;
+        s.session_idle_minutes = 60 * 24 * 400;
     },
     |app: TestApp| async move {
         app.signed_in("kirsten", erhverv::domain::Role::Consultant)
