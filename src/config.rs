@@ -35,6 +35,10 @@ pub struct Settings {
     pub session_key: Option<SecretString>,
     /// How long a sign-in lasts.
     pub session_hours: u32,
+    /// Reverse proxies (addresses or networks) whose `Forwarded` /
+    /// `X-Forwarded-For` header names the client; from anyone else the
+    /// header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// Minutes a session may go unused before it ends.
     pub session_idle_minutes: u32,
     /// Failed sign-ins allowed per client address within 15 minutes.
@@ -115,6 +119,7 @@ impl Default for Settings {
             session_key: None,
             session_hours: 10,
             session_idle_minutes: 60,
+            trusted_proxies: Vec::new(),
             login_attempts: 10,
             log_format: "pretty".into(),
             max_upload_mib: 256,

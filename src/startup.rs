@@ -93,7 +93,16 @@ impl Application {
             app,
             db,
             templates: Templates::load()?,
-            login_limiter: RateLimiter::new(settings.login_attempts, Duration::from_secs(15 * 60)),
+            login_limiter: RateLimiter::new(
+                settings.login_attempts.saturating_mul(10),
+                Duration::from_secs(15 * 60),
+            ),
+            account_limiter: RateLimiter::new(
+                settings.login_attempts,
+                Duration::from_secs(15 * 60),
+            ),
+            password_checks: tokio::sync::Semaphore::new(4),
+            trusted_proxies: crate::web::client::parse_trusted(&settings.trusted_proxies)?,
             dummy_hash: crate::web::auth::hash_password("not-a-real-password")?,
             imports: Default::default(),
             search,

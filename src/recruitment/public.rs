@@ -256,15 +256,13 @@ async fn submit(
     v: Visitor,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = crate::web::client_ip(&req, &state);
     let lookup = f.get("action") == "lookup";
+    // Every post counts, a name lookup too, when it is checked.
+    if let Err(retry_after) = state.need_limiter.acquire(&ip.to_string()) {
+        return Err(AppError::TooMany { retry_after });
+    }
     if !lookup {
-        if let Err(retry_after) = state.need_limiter.check(ip) {
-            return Err(AppError::TooMany { retry_after });
-        }
         // Bots: a filled honeypot or a form sent faster than a person can.
         let started: Option<i64> = v.session.get(STARTED).ok().flatten();
         let min = state.settings.need_min_fill_seconds;
@@ -330,7 +328,6 @@ async fn submit(
     };
     let cmd = prepare(&state, &need, &f, v.lang, &idem, origin)?;
     let (_, reference) = store(&state, cmd).await?;
-    state.need_limiter.hit(ip);
     let _ = v.session.insert(LAST_REF, &reference);
     v.session.remove(STARTED);
     tracing::info!("recruitment need received");

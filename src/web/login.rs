@@ -58,15 +58,19 @@ async fn login(
     visitor: Visitor,
     Form(form): Form,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    if let Err(retry_after) = state.login_limiter.check(ip) {
+    let ip = crate::web::client_ip(&req, &state);
+    let username = form.get("username").trim().to_lowercase();
+    // Checked and counted in one step, per address and per account (so
+    // parallel guesses cannot pass together, and guesses at one account
+    // from many addresses are limited too).
+    if let Err(retry_after) = state
+        .login_limiter
+        .acquire(&ip.to_string())
+        .and_then(|()| state.account_limiter.acquire(&username))
+    {
         tracing::warn!("sign-in rate limit reached");
         return Err(AppError::TooMany { retry_after });
     }
-    let username = form.get("username").trim().to_lowercase();
     let password = form.get("password");
     let next = safe_next(form.get("next")).to_string();
     let user = app_user::Entity::find()
@@ -79,6 +83,15 @@ async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
     let pw = password.to_string();
+    // At most a few verifications at once; a burst waits its turn, or is
+    // told to come back.
+    let _permit = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        state.password_checks.acquire(),
+    )
+    .await
+    .map_err(|_| AppError::TooMany { retry_after: 5 })?
+    .map_err(|e| AppError::Unexpected(e.into()))?;
     let ok = web::block(move || auth::verify_password(&pw, &hash))
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("verifying password: {e}")))?;
@@ -98,7 +111,6 @@ async fn login(
         None => crate::app::Actor::Public,
     };
     let Some(user) = state.app.run(actor, cmd).await? else {
-        state.login_limiter.hit(ip);
         tracing::info!("sign-in refused");
         let mut ctx = visitor.context();
         ctx.insert("next", &next);

@@ -1,6 +1,7 @@
 //! The HTTP layer: shared state, sign-in, CSRF, language, error pages.
 pub mod access;
 pub mod auth;
+pub mod client;
 pub mod csv_export;
 pub mod error;
 pub mod fields;
@@ -25,7 +26,16 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub templates: Templates,
     pub settings: Settings,
+    /// Sign-in attempts per client address (`login_attempts` × 10 per 15
+    /// minutes: an office behind one address signs in in the morning).
     pub login_limiter: RateLimiter,
+    /// Sign-in attempts per account (`login_attempts` per 15 minutes).
+    pub account_limiter: RateLimiter,
+    /// Password verifications running at once (argon2 takes memory and a
+    /// core; a burst waits here instead of exhausting them).
+    pub password_checks: tokio::sync::Semaphore,
+    /// `trusted_proxies`, parsed: whose `Forwarded` headers count.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A real argon2 hash to verify against when the user doesn't exist.
     pub dummy_hash: String,
     pub imports: ImportJobs,
@@ -70,7 +80,7 @@ async fn ready(
 ) -> HttpResponse {
     let admin = staff.is_some_and(|s| s.role == crate::domain::Role::Admin);
     match crate::db::ping(&state.db).await {
-        Ok(()) if !shows_details(req.peer_addr().map(|a| a.ip()), admin) => {
+        Ok(()) if !shows_details(Some(client_ip(&req, &state)), admin) => {
             HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
         }
         Ok(()) => {
@@ -94,6 +104,11 @@ async fn ready(
                 .body("database unavailable")
         }
     }
+}
+
+/// The client's address (see [`client`]).
+pub fn client_ip(req: &actix_web::HttpRequest, state: &AppState) -> std::net::IpAddr {
+    client::client_ip(req, &state.trusted_proxies)
 }
 
 /// `/ready`'s details for admins and for this host only.

@@ -1,57 +1,41 @@
-//! A small in-memory sliding-window limiter (per client address), used for
-//! sign-in attempts. One process keeps its own counts; that is enough to
-//! stop password guessing against one instance.
-use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Rate limits per key (a client address, an account), on `governor`'s
+//! keyed GCRA limiter: an attempt is checked and counted in one atomic
+//! step, so parallel attempts cannot pass a check together before any of
+//! them is counted. `max` attempts may come at once; after that one more
+//! every `window / max`. One process keeps its own counts.
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 pub struct RateLimiter {
-    max: usize,
-    window: Duration,
-    hits: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    limiter: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
 }
 
 impl RateLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
+        let max = NonZeroU32::new(max).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(window / max.get())
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(max);
         Self {
-            max: max as usize,
-            window,
-            hits: Mutex::new(HashMap::new()),
+            limiter: DefaultKeyedRateLimiter::keyed(quota),
+            clock: DefaultClock::default(),
         }
     }
 
-    /// `Err(seconds)` to wait when the address has used up its window.
-    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        let q = hits.entry(ip).or_default();
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > self.window)
-        {
-            q.pop_front();
+    /// Counts one attempt for `key`; `Err(seconds)` to wait when it is over
+    /// the limit (and then it is not counted).
+    pub fn acquire(&self, key: &str) -> Result<(), u64> {
+        if self.limiter.len() > 100_000 {
+            // Keys whose counts have run out again take no memory.
+            self.limiter.retain_recent();
         }
-        if q.len() >= self.max {
-            let oldest = q.front().copied().unwrap_or(now);
-            let wait = self.window.saturating_sub(now.duration_since(oldest));
-            return Err(wait.as_secs().max(1));
-        }
-        Ok(())
-    }
-
-    /// Counts one (failed) attempt.
-    pub fn hit(&self, ip: IpAddr) {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        if hits.len() > 100_000 {
-            hits.clear();
-        }
-        hits.entry(ip).or_default().push_back(Instant::now());
-    }
-
-    pub fn reset(&self, ip: IpAddr) {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        hits.remove(&ip);
+        self.limiter
+            .check_key(&key.to_string())
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs().max(1))
     }
 }
 
@@ -60,15 +44,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_limit_blocks_after_max_hits_and_names_a_wait() {
+    fn the_limit_counts_when_it_checks_and_names_a_wait() {
         let l = RateLimiter::new(2, Duration::from_secs(60));
-        let ip: IpAddr = [127, 0, 0, 1].into();
-        assert!(l.check(ip).is_ok());
-        l.hit(ip);
-        l.hit(ip);
-        let wait = l.check(ip).expect_err("third attempt must be refused");
-        assert!((1..=60).contains(&wait));
-        l.reset(ip);
-        assert!(l.check(ip).is_ok());
+        assert!(l.acquire("a").is_ok());
+        assert!(l.acquire("a").is_ok());
+        let wait = l.acquire("a").expect_err("the third attempt is refused");
+        assert!((1..=30).contains(&wait), "{wait}");
+        assert!(l.acquire("b").is_ok(), "another key has its own count");
+    }
+
+    #[test]
+    fn parallel_attempts_cannot_pass_together() {
+        let l = std::sync::Arc::new(RateLimiter::new(5, Duration::from_secs(900)));
+        let passed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (l, passed) = (l.clone(), passed.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..10 {
+                        if l.acquire("same").is_ok() {
+                            passed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().ok();
+        }
+        assert_eq!(passed.load(std::sync::atomic::Ordering::SeqCst), 5);
     }
 }

@@ -359,3 +359,112 @@ db_test!(
         assert!(!cookie.contains("Domain="), "{cookie}");
     }
 );
+
+db_test!(
+    parallel_sign_in_guesses_are_counted_when_they_are_checked,
+    |app: TestApp| async move {
+        app.add_user("kirsten", Role::Consultant).await;
+        let token = app.csrf().await;
+        // 20 guesses at once at one account (test_settings: 5 per 15 minutes).
+        let guesses = (0..20).map(|i| {
+            let (client, url, token) = (app.client.clone(), app.url("/login"), token.clone());
+            async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("username", "kirsten"),
+                        ("password", &format!("gæt-nummer-{i}")),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        });
+        let statuses = futures_util::future::join_all(guesses).await;
+        let tried = statuses.iter().filter(|s| **s == 401).count();
+        let refused = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((tried, refused), (5, 15), "{statuses:?}");
+        let failed = audit_events(&app)
+            .await
+            .into_iter()
+            .filter(|e| e.action == "login_failed")
+            .count();
+        assert_eq!(
+            failed, 5,
+            "only the counted guesses reached a password check"
+        );
+    }
+);
+
+/// A wrong sign-in for `user` as if from `client` (X-Forwarded-For).
+async fn guess_from(app: &TestApp, token: &str, user: &str, client: &str) -> u16 {
+    app.client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", client)
+        .form(&[
+            ("csrf_token", token),
+            ("username", user),
+            ("password", "forkert-forkert"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+db_test!(
+    behind_a_trusted_proxy_each_client_address_has_its_own_limit,
+    |s: &mut erhverv::config::Settings| {
+        s.trusted_proxies = vec!["127.0.0.1".into()];
+        // 1 per account, 10 per address.
+        s.login_attempts = 1;
+    },
+    |app: TestApp| async move {
+        let token = app.csrf().await;
+        for i in 0..10 {
+            let user = format!("bruger{i}");
+            assert_eq!(guess_from(&app, &token, &user, "198.51.100.7").await, 401);
+        }
+        assert_eq!(
+            guess_from(&app, &token, "bruger-x", "198.51.100.7").await,
+            429,
+            "the address has used its attempts"
+        );
+        assert_eq!(
+            guess_from(&app, &token, "bruger-y", "198.51.100.8").await,
+            401,
+            "another client behind the same proxy is not locked out"
+        );
+        // A spoofed first entry changes nothing: the proxy's entry counts.
+        assert_eq!(
+            guess_from(&app, &token, "bruger-z", "203.0.113.1, 198.51.100.7").await,
+            429
+        );
+    }
+);
+
+db_test!(
+    without_trusted_proxies_a_forwarded_header_is_ignored,
+    |s: &mut erhverv::config::Settings| {
+        s.login_attempts = 1;
+    },
+    |app: TestApp| async move {
+        let token = app.csrf().await;
+        for i in 0..10 {
+            let client = format!("198.51.100.{i}");
+            assert_eq!(
+                guess_from(&app, &token, &format!("b{i}"), &client).await,
+                401
+            );
+        }
+        assert_eq!(
+            guess_from(&app, &token, "b-x", "198.51.100.99").await,
+            429,
+            "every guess came from 127.0.0.1, whatever the header said"
+        );
+    }
+);

@@ -9,6 +9,13 @@ fn no_wait(s: &mut erhverv::config::Settings) {
     s.need_submissions_per_hour = 4;
 }
 
+/// Every post counts against the address's budget (invalid ones and
+/// double clicks too): tests that post many get a larger one.
+fn no_wait_many(s: &mut erhverv::config::Settings) {
+    s.need_min_fill_seconds = 0;
+    s.need_submissions_per_hour = 100;
+}
+
 async fn fill_in(app: &TestApp) {
     // The form page starts the fill-time clock.
     assert_eq!(app.get("/rekruttering").await.status().as_u16(), 200);
@@ -145,7 +152,7 @@ db_test!(
 
 db_test!(
     every_invalid_field_is_shown_in_the_chosen_language_with_what_was_typed,
-    no_wait,
+    no_wait_many,
     |app: TestApp| async move {
         fill_in(&app).await;
         let cases: &[(&str, &str, &str)] = &[
@@ -501,7 +508,7 @@ db_test!(
 
 db_test!(
     simultaneous_submissions_of_one_form_store_one_need,
-    no_wait,
+    no_wait_many,
     |app: TestApp| async move {
         fill_in(&app).await;
         let token = app.csrf().await;
@@ -796,5 +803,45 @@ db_test!(
         clock.set(friday_afternoon() + chrono::Duration::hours(91));
         let list = app.get_html("/needs").await;
         assert!(list.contains("class=\"overdue\""));
+    }
+);
+
+db_test!(
+    invalid_posts_and_name_lookups_count_against_the_budget,
+    no_wait,
+    |app: TestApp| async move {
+        // The budget is 4: a lookup, two invalid posts, one valid one…
+        fill_in(&app).await;
+        let mut lookup = valid("look");
+        lookup.retain(|(k, _)| *k != "action");
+        lookup.push(("action", "lookup"));
+        assert_eq!(
+            app.post_form("/rekruttering", &lookup)
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+        for _ in 0..2 {
+            let mut bad = valid("bad");
+            bad.retain(|(k, _)| *k != "positions");
+            bad.push(("positions", "nul"));
+            assert_eq!(
+                app.post_form("/rekruttering", &bad).await.status().as_u16(),
+                422
+            );
+        }
+        assert_eq!(
+            app.post_form("/rekruttering", &valid("ok"))
+                .await
+                .status()
+                .as_u16(),
+            303
+        );
+        // …and then even a lookup is refused.
+        fill_in(&app).await;
+        let res = app.post_form("/rekruttering", &lookup).await;
+        assert_eq!(res.status().as_u16(), 429);
+        assert_eq!(needs(&app).await.len(), 1);
     }
 );
