@@ -112,6 +112,12 @@ pub enum DomainError {
     FigureIsComputed,
     /// A business chosen by a CVR number the registry does not have.
     CvrUnknown,
+    /// The current password given to change it is not the current one.
+    PasswordWrong,
+    /// A new password that is easy to guess (common, local or personal).
+    PasswordWeak,
+    /// The new password typed twice differently.
+    PasswordMismatch,
 }
 
 impl DomainError {
@@ -318,6 +324,18 @@ impl DomainError {
                 "Nøgletallet beregnes af portalen ud fra dens registreringer og kan ikke indtastes.".into(),
                 "This key figure is computed by the portal from its records and cannot be typed in.".into(),
             ),
+            E::PasswordWrong => (
+                "Den nuværende adgangskode er forkert.".into(),
+                "The current password is wrong.".into(),
+            ),
+            E::PasswordWeak => (
+                "Adgangskoden er for let at gætte. Brug fx tre-fire tilfældige ord; undgå navne, årstal og ord som København og erhverv.".into(),
+                "The password is too easy to guess. Use e.g. three or four random words; avoid names, years and words such as Copenhagen.".into(),
+            ),
+            E::PasswordMismatch => (
+                "De to nye adgangskoder er ikke ens.".into(),
+                "The two new passwords differ.".into(),
+            ),
             E::CvrUnknown => (
                 "Ingen virksomhed i registret har det CVR-nummer.".into(),
                 "No business in the registry has that CVR number.".into(),
@@ -417,6 +435,9 @@ mod tests {
             DomainError::NumberFormat,
             DomainError::FigureIsComputed,
             DomainError::CvrUnknown,
+            DomainError::PasswordWrong,
+            DomainError::PasswordWeak,
+            DomainError::PasswordMismatch,
         ];
         for e in all {
             let da = e.message(Lang::Da);

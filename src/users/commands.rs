@@ -210,6 +210,43 @@ impl Command for SignOut {
     }
 }
 
+/// A user's new password (already checked and hashed). The user's other
+/// sessions end; the one that changed it goes on.
+pub struct ChangePassword {
+    pub user_id: i32,
+    pub password_hash: String,
+    pub keep_session: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Command for ChangePassword {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        let tx = uow.tx();
+        let user = app_user::Entity::find_by_id(self.user_id)
+            .one(tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut am: app_user::ActiveModel = user.into();
+        am.password_hash = Set(self.password_hash.clone());
+        am.update(tx).await?;
+        let mut others = user_session::Entity::delete_many()
+            .filter(user_session::Column::UserId.eq(self.user_id));
+        if let Some(keep) = &self.keep_session {
+            others = others.filter(user_session::Column::Id.ne(keep.clone()));
+        }
+        let ended = others.exec(tx).await?.rows_affected;
+        uow.audit(
+            AuditAction::Update,
+            AuditEntity::User,
+            Some(self.user_id),
+            json!({ "changed": ["password"], "sessions_ended": ended }),
+        );
+        Ok(())
+    }
+}
+
 /// A session was used: its inactivity timeout starts again. Not audited
 /// (it is no one's decision); run at most once a minute per session.
 pub struct TouchSession {

@@ -183,6 +183,7 @@ async fn set_disabled(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    super::account::routes(cfg);
     cfg.service(users_page)
         .service(add_user)
         .service(set_disabled);

@@ -1,5 +1,6 @@
 //! Staff accounts: creation, listing, disabling (which ends every session of
 //! the user at once). Used by the admin page and `erhverv user …`.
+mod account;
 pub mod commands;
 mod handlers;
 

@@ -39,6 +39,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/login", Access::Public),
     ("POST", "/login", Access::Public),
     ("POST", "/logout", Access::Staff),
+    ("GET", "/account/password", Access::Staff),
+    ("POST", "/account/password", Access::Staff),
     ("GET", "/lang/{code}", Access::Public),
     // The public front page without a session; the council goes on to /dashboard.
     ("GET", "/", Access::Public),

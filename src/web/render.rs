@@ -56,6 +56,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "initiatives/figure.html",
     "initiatives/figure_card.html",
     "error_summary.html",
+    "account/password.html",
 ];
 
 pub struct Templates {

@@ -468,3 +468,89 @@ db_test!(
         );
     }
 );
+
+async fn change(app: &TestApp, current: &str, new: &str, again: &str) -> reqwest::Response {
+    app.post_form(
+        "/account/password",
+        &[
+            ("current_password", current),
+            ("new_password", new),
+            ("new_password_again", again),
+        ],
+    )
+    .await
+}
+
+db_test!(
+    a_staff_member_changes_their_password_with_the_current_one,
+    // Sign-ins and password changes share the account's budget.
+    |s: &mut erhverv::config::Settings| s.login_attempts = 20,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        let (other, _) = second_browser(&app, "kirsten", PASSWORD).await;
+        let res = change(
+            &app,
+            "forkert-forkert",
+            "lygtepæl-skovsnegl-trommesæt",
+            "lygtepæl-skovsnegl-trommesæt",
+        )
+        .await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Den nuværende adgangskode er forkert.")
+        );
+        let res = change(&app, PASSWORD, "kobenhavn2026", "kobenhavn2026").await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("for let at gætte"), "{body}");
+        assert!(
+            !body.contains("kobenhavn2026"),
+            "a password is never shown again"
+        );
+        let res = change(
+            &app,
+            PASSWORD,
+            "lygtepæl-skovsnegl-trommesæt",
+            "lygtepæl-skovsnegl-trommesaet",
+        )
+        .await;
+        assert_eq!(res.status().as_u16(), 422);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("De to nye adgangskoder er ikke ens.")
+        );
+        let res = change(
+            &app,
+            PASSWORD,
+            "lygtepæl-skovsnegl-trommesæt",
+            "lygtepæl-skovsnegl-trommesæt",
+        )
+        .await;
+        assert_eq!(res.status().as_u16(), 303);
+        // This browser stays signed in; the other one is signed out.
+        assert_eq!(app.get("/dashboard").await.status().as_u16(), 200);
+        let res = other.get(app.url("/dashboard")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        // The old password no longer signs in; the new one does.
+        let (_, res) = second_browser(&app, "kirsten", PASSWORD).await;
+        assert_eq!(res.status().as_u16(), 401);
+        let (_, res) = second_browser(&app, "kirsten", "lygtepæl-skovsnegl-trommesæt").await;
+        assert_eq!(res.status().as_u16(), 303);
+        let events = audit_events(&app).await;
+        assert!(
+            events
+                .iter()
+                .any(|e| e.detail.as_deref().unwrap_or("").contains("password"))
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| !e.detail.as_deref().unwrap_or("").contains("lygtepæl"))
+        );
+    }
+);
