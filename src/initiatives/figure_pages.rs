@@ -4,20 +4,19 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::NaiveDate;
 use entity::{initiative, key_figure};
 use sea_orm::{EntityTrait, QueryOrder};
 
 use super::commands::{FigureInput, RecordFigureValue, SaveFigure};
 use super::queries;
 use crate::app::Invalid;
-use crate::domain::{Direction, DomainError, FigureSource, parse_number, required_text};
+use crate::domain::{Direction, FigureSource, parse_number, required_text};
 use crate::web::{
     AppState,
     auth::{CaseWorker, Staff},
     error::AppError,
     fields::{Field, FieldErrors, first_error, messages},
-    form::{Form, FormData},
+    form::{Form, FormData, date, required_date},
     render::{html_status, see_other},
 };
 
@@ -36,18 +35,6 @@ const FIELDS: [&str; 10] = [
 
 const VALUE_FIELDS: [&str; 2] = ["on_date", "value"];
 
-fn date(s: &str) -> Result<NaiveDate, DomainError> {
-    crate::contacts::parse_date(s).ok_or(DomainError::DateFormat)
-}
-
-fn optional_id(f: &FormData, name: &str) -> Result<Option<i32>, DomainError> {
-    crate::businesses::opt(f.get(name), |s| {
-        s.trim()
-            .parse::<i32>()
-            .map_err(|_| DomainError::UnknownValue)
-    })
-}
-
 fn parse(f: &FormData) -> Result<FigureInput, Invalid> {
     use crate::businesses::opt;
     let mut e = Invalid::new();
@@ -62,9 +49,9 @@ fn parse(f: &FormData) -> Result<FigureInput, Invalid> {
     let target_date = e
         .check("target_date", opt(f.get("target_date"), date))
         .flatten();
-    let track_id = e.check("track_id", optional_id(f, "track_id")).flatten();
+    let track_id = e.check("track_id", f.optional_id("track_id")).flatten();
     let initiative_id = e
-        .check("initiative_id", optional_id(f, "initiative_id"))
+        .check("initiative_id", f.optional_id("initiative_id"))
         .flatten();
     e.into_result(|| {
         Some(FigureInput {
@@ -305,14 +292,7 @@ async fn add_value(
 ) -> Result<HttpResponse, AppError> {
     let figure = crate::web::find_or_404::<key_figure::Entity>(&state.db, *id).await?;
     let mut e = Invalid::new();
-    let on_date = e.check(
-        "on_date",
-        if f.get("on_date").trim().is_empty() {
-            Err(DomainError::Required)
-        } else {
-            date(f.get("on_date"))
-        },
-    );
+    let on_date = e.check("on_date", required_date(f.get("on_date")));
     let value = e.check("value", parse_number(f.get("value")));
     let cmd = e.into_result(|| {
         Some(RecordFigureValue {

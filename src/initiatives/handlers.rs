@@ -23,21 +23,9 @@ use crate::web::{
     auth::{CaseWorker, Staff},
     error::AppError,
     fields::{Field, FieldErrors, first_error, messages},
-    form::{Form, FormData, query},
+    form::{Form, FormData, date, query, required_date},
     render::{html_status, see_other},
 };
-
-fn date(s: &str) -> Result<NaiveDate, DomainError> {
-    crate::contacts::parse_date(s).ok_or(DomainError::DateFormat)
-}
-
-fn required_date(s: &str) -> Result<NaiveDate, DomainError> {
-    if s.trim().is_empty() {
-        Err(DomainError::Required)
-    } else {
-        date(s)
-    }
-}
 
 fn status_of(code: &str) -> InitiativeStatus {
     InitiativeStatus::parse(code).unwrap_or(InitiativeStatus::NotStarted)

@@ -13,8 +13,7 @@ use super::chart::{self, Chart, Series};
 use super::figures::{self, FigureCache};
 use crate::app::clock::{format_date, format_local};
 use crate::domain::{
-    ContactChannel, Direction, FigureSource, FigureTrack, InitiativeStatus, Lang, NeedStatus,
-    PlacementKind,
+    ContactChannel, Direction, FigureSource, InitiativeStatus, Lang, NeedStatus, PlacementKind,
 };
 
 fn status_of(code: &str) -> InitiativeStatus {
@@ -284,11 +283,7 @@ pub fn figure_view(
             format_date(d)
         }
     };
-    let state = if a.track == FigureTrack::NoData {
-        FigureTrack::NoData
-    } else {
-        a.track
-    };
+    let state = a.track;
     let mut desc = match &a.latest {
         Some((d, v)) => match lang {
             Lang::Da => format!("Seneste værdi {} ({}).", show(*v), date_text(*d)),

@@ -22,7 +22,7 @@ use crate::web::{
     auth::{CaseWorker, Staff},
     error::AppError,
     fields::{Field, FieldErrors, first_error, messages},
-    form::{Form, FormData, query},
+    form::{Form, FormData, date, query, required_date},
     render::{html_status, see_other},
 };
 
@@ -130,15 +130,6 @@ async fn rows(
             }
         })
         .collect())
-}
-
-/// An optional id field (a select's value).
-fn optional_id(f: &FormData, name: &str) -> Result<Option<i32>, DomainError> {
-    crate::businesses::opt(f.get(name), |s| {
-        s.trim()
-            .parse::<i32>()
-            .map_err(|_| DomainError::UnknownValue)
-    })
 }
 
 /// The list's views.
@@ -354,10 +345,6 @@ const FIELDS: [&str; 15] = [
     "override_reason",
 ];
 
-fn date(s: &str) -> Result<NaiveDate, DomainError> {
-    crate::contacts::parse_date(s).ok_or(DomainError::DateFormat)
-}
-
 /// Parses the form. Anything that looks like a CPR number is refused in
 /// every field, before any other rule.
 fn parse(
@@ -374,23 +361,17 @@ fn parse(
     }
     let business_id = e.check(
         "business_id",
-        optional_id(f, "business_id").and_then(|id| id.ok_or(DomainError::Required)),
+        f.optional_id("business_id")
+            .and_then(|id| id.ok_or(DomainError::Required)),
     );
-    let p_unit_id = e.check("p_unit_id", optional_id(f, "p_unit_id")).flatten();
+    let p_unit_id = e.check("p_unit_id", f.optional_id("p_unit_id")).flatten();
     let kind = e.check("kind", PlacementKind::parse(f.get("kind")));
     let case_ref = e.check(
         "case_ref",
         CaseRef::parse_with(f.get("case_ref"), case_ref_pattern),
     );
     let target_group = e.check("target_group", TargetGroup::parse(f.get("target_group")));
-    let start_date = e.check(
-        "start_date",
-        if f.get("start_date").trim().is_empty() {
-            Err(DomainError::Required)
-        } else {
-            date(f.get("start_date"))
-        },
-    );
+    let start_date = e.check("start_date", required_date(f.get("start_date")));
     let planned_end = e
         .check("planned_end", opt(f.get("planned_end"), date))
         .flatten();
@@ -409,7 +390,7 @@ fn parse(
             .filter(|id| consultants.contains(id))
             .ok_or(DomainError::UnknownConsultant),
     );
-    let need_id = e.check("need_id", optional_id(f, "need_id")).flatten();
+    let need_id = e.check("need_id", f.optional_id("need_id")).flatten();
     let notes = e
         .check("notes", optional_text(f.get("notes"), 2000))
         .flatten();

@@ -52,6 +52,15 @@ impl FormData {
             .then(|| t.to_string())
     }
 
+    /// An optional id field (a select's value): empty is none.
+    pub fn optional_id(&self, name: &str) -> Result<Option<i32>, crate::domain::DomainError> {
+        crate::businesses::opt(self.get(name), |s| {
+            s.trim()
+                .parse::<i32>()
+                .map_err(|_| crate::domain::DomainError::UnknownValue)
+        })
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name), "on" | "true" | "1" | "ja" | "yes")
     }
@@ -99,6 +108,21 @@ impl FromRequest for Form {
 
 /// Query-string parameters, parsed leniently: unknown or malformed values are
 /// ignored by the caller instead of failing the request.
+/// A date field: dd-mm-yyyy as the administration writes it, or
+/// yyyy-mm-dd from a date input.
+pub fn date(s: &str) -> Result<chrono::NaiveDate, crate::domain::DomainError> {
+    crate::contacts::parse_date(s).ok_or(crate::domain::DomainError::DateFormat)
+}
+
+/// A date field that must be filled in.
+pub fn required_date(s: &str) -> Result<chrono::NaiveDate, crate::domain::DomainError> {
+    if s.trim().is_empty() {
+        Err(crate::domain::DomainError::Required)
+    } else {
+        date(s)
+    }
+}
+
 pub fn query(req: &HttpRequest) -> FormData {
     FormData::parse(req.query_string().as_bytes())
 }
