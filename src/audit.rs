@@ -179,12 +179,25 @@ async fn audit_page(
         None => staff.t("audit_system").to_string(),
     };
     let lang: Lang = staff.lang;
+    let tokens: std::collections::HashMap<i32, String> = entity::api_token::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let rows: Vec<Row> = entries
         .into_iter()
         .map(|e| Row {
             id: e.id,
             when: format_local(e.at),
-            who: name(e.user_id),
+            who: match e.api_token_id {
+                Some(t) => format!(
+                    "{}: {}",
+                    staff.t("audit_token"),
+                    tokens.get(&t).cloned().unwrap_or_else(|| format!("#{t}"))
+                ),
+                None => name(e.user_id),
+            },
             action: label(&e.action, AuditAction::parse, |a| a.label(lang)),
             record: e
                 .entity_id

@@ -43,6 +43,8 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     /// Failed sign-ins allowed per client address within 15 minutes.
     pub login_attempts: u32,
+    /// Requests one API token may make per minute (then 429).
+    pub api_requests_per_minute: u32,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Largest accepted upload (CSV import), in MiB.
@@ -121,6 +123,7 @@ impl Default for Settings {
             session_idle_minutes: 60,
             trusted_proxies: Vec::new(),
             login_attempts: 10,
+            api_requests_per_minute: 600,
             log_format: "pretty".into(),
             max_upload_mib: 256,
             meili_url: None,

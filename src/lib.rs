@@ -1,5 +1,6 @@
 //! erhverv: the business-service portal and CRM of Copenhagen Municipality's
 //! business administration.
+pub mod api;
 pub mod app;
 pub mod audit;
 pub mod businesses;

@@ -110,6 +110,10 @@ impl Application {
             business_counts,
             figures,
             mailer,
+            api_limiter: RateLimiter::new(
+                settings.api_requests_per_minute,
+                Duration::from_secs(60),
+            ),
             need_limiter: RateLimiter::new(
                 settings.need_submissions_per_hour,
                 Duration::from_secs(3600),
@@ -123,6 +127,11 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(max_upload))
+                .wrap_fn(|req, srv| {
+                    // The language of the API's error bodies.
+                    let lang = crate::api::lang_of(req.request());
+                    crate::api::LANG.scope(lang, srv.call(req))
+                })
                 .wrap(ErrorHandlers::new().default_handler(render_error_page))
                 .wrap(
                     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -150,7 +159,9 @@ impl Application {
                                 .headers()
                                 .get(actix_web::http::header::CONTENT_TYPE)
                                 .and_then(|v| v.to_str().ok())
-                                .is_some_and(|v| v.starts_with("text/html"));
+                                .is_some_and(|v| {
+                                    v.starts_with("text/html") || v.starts_with("application/json")
+                                });
                             let headers = res.headers_mut();
                             if html && !headers.contains_key(actix_web::http::header::CACHE_CONTROL)
                             {

@@ -13,6 +13,8 @@ pub struct Model {
     pub entity: String,
     pub entity_id: Option<i32>,
     pub detail: Option<String>,
+    /// The API token the change was made with (its name is in `api_token`).
+    pub api_token_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

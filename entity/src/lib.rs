@@ -1,5 +1,6 @@
 //! sea-orm entities: plain data, one file per table. Validation lives in the
 //! `erhverv` crate's domain types; rows here hold already-parsed values.
+pub mod api_token;
 pub mod app_user;
 pub mod audit_event;
 pub mod business;

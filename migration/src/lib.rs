@@ -10,6 +10,7 @@ mod m20261127_000005_need_event;
 mod m20261201_000006_placement;
 mod m20261201_000007_initiative;
 mod m20261201_000008_session_idle;
+mod m20261201_000009_api_token;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_placement::Migration),
             Box::new(m20261201_000007_initiative::Migration),
             Box::new(m20261201_000008_session_idle::Migration),
+            Box::new(m20261201_000009_api_token::Migration),
         ]
     }
 }

@@ -112,6 +112,10 @@ pub enum Error {
     Invalid(Invalid),
     #[error("forbidden")]
     Forbidden,
+    /// The record changed since the caller read it (`If-Match` on the
+    /// API): nothing was written.
+    #[error("the record changed since it was read")]
+    Stale,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

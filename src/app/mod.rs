@@ -42,6 +42,15 @@ pub fn for_update<E: sea_orm::EntityTrait>(
     }
 }
 
+/// A record's version as the API's `ETag` shows it: a digest of what is
+/// stored (any change changes it), checked again by the command that
+/// updates it (`If-Match`).
+pub fn version_of(parts: &impl std::fmt::Debug) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{parts:?}").as_bytes());
+    hex::encode(&digest[..12])
+}
+
 /// A change of data with typed input. `run` may be called more than once
 /// for one request (a group commit that failed is re-run job by job), so it
 /// borrows its input.

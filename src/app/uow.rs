@@ -18,12 +18,21 @@ pub enum Actor {
     User(i32),
     Public,
     System,
+    /// Another system, calling the API with this token (by id).
+    Token(i32),
 }
 
 impl Actor {
     pub fn user_id(&self) -> Option<i32> {
         match self {
             Actor::User(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn token_id(&self) -> Option<i32> {
+        match self {
+            Actor::Token(id) => Some(*id),
             _ => None,
         }
     }
@@ -168,6 +177,7 @@ impl<'t> UnitOfWork<'t> {
     pub(crate) async fn flush(mut self) -> Result<Effects, DbErr> {
         if !self.audit.is_empty() {
             let user_id = self.actor.user_id();
+            let api_token_id = self.actor.token_id();
             let at = self.now;
             audit_event::Entity::insert_many(self.audit.drain(..).map(|e| {
                 audit_event::ActiveModel {
@@ -177,6 +187,7 @@ impl<'t> UnitOfWork<'t> {
                     entity: Set(e.entity.as_str().to_string()),
                     entity_id: Set(e.entity_id),
                     detail: Set((!e.detail.is_null()).then(|| e.detail.to_string())),
+                    api_token_id: Set(api_token_id),
                     ..Default::default()
                 }
             }))

@@ -31,6 +31,17 @@ where
 pub struct SaveBusiness {
     pub id: Option<i32>,
     pub input: BusinessInput,
+    /// The version the caller read (the API's `If-Match`): an update of a
+    /// business that has changed since is refused with [`Error::Stale`].
+    pub if_match: Option<String>,
+}
+
+/// A business's version as the API's `ETag` shows it: a digest of its row
+/// and segments, so any change to what an update replaces changes it.
+pub fn version_of(row: &business::Model, segments: &[String]) -> String {
+    let mut segments = segments.to_vec();
+    segments.sort();
+    crate::app::version_of(&(row, segments))
 }
 
 #[async_trait::async_trait]
@@ -71,6 +82,12 @@ impl Command for SaveBusiness {
                     .one(tx)
                     .await?
                     .ok_or(Error::NotFound)?;
+                if let Some(expected) = &self.if_match {
+                    let segments = queries::segments_of(tx, id).await?;
+                    if version_of(&row, &segments) != *expected {
+                        return Err(Error::Stale);
+                    }
+                }
                 // The CVR number identifies the business; it is not edited.
                 if row.cvr as u32 != input.cvr.value() {
                     return Err(Error::invalid("cvr", DomainError::CvrCannotChange));

@@ -1,9 +1,10 @@
 //! Parsing the business form into domain types; a field that doesn't parse
 //! becomes a field error (translated where the form is rendered).
+use super::commands::{AddContactPerson, AddPUnit};
 use crate::app::Invalid;
 use crate::domain::{
-    CompanyForm, Cvr, District, DomainError, EmailAddress, IndustryCode, IndustrySection, Phone,
-    PostalCode, Segment, SizeBand, optional_text, required_text,
+    CompanyForm, Cvr, District, DomainError, EmailAddress, IndustryCode, IndustrySection, PNumber,
+    Phone, PostalCode, Segment, SizeBand, optional_text, required_text,
 };
 use crate::web::form::FormData;
 
@@ -144,6 +145,52 @@ impl BusinessInput {
             })
         })
     }
+}
+
+/// A P-unit as the business page's form (or the API) gives it.
+pub fn parse_p_unit(f: &FormData, business_id: i32) -> Result<AddPUnit, Invalid> {
+    let mut e = Invalid::new();
+    let p_number = e.check("p_number", PNumber::parse(f.get("p_number")));
+    let street = e.check("street", optional_text(f.get("street"), 200));
+    let postal_code = e.check("postal_code", opt(f.get("postal_code"), PostalCode::parse));
+    let city = e.check("city", optional_text(f.get("city"), 100));
+    let employees = e.check(
+        "employees",
+        opt(f.get("employees"), |s| match s.trim().parse::<i32>() {
+            Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
+            _ => Err(DomainError::EmployeesFormat),
+        }),
+    );
+    e.into_result(|| {
+        Some(AddPUnit {
+            business_id,
+            p_number: p_number?,
+            street: street?,
+            postal_code: postal_code?,
+            city: city?,
+            employees: employees?,
+        })
+    })
+}
+
+/// A contact person as the business page's form (or the API) gives it.
+pub fn parse_person(f: &FormData, business_id: i32) -> Result<AddContactPerson, Invalid> {
+    let mut e = Invalid::new();
+    let name = e.check("name", required_text(f.get("name"), 120));
+    let role = e.check("role", optional_text(f.get("role"), 120));
+    let email = e.check("email", opt(f.get("email"), EmailAddress::parse));
+    let phone = e.check("phone", opt(f.get("phone"), Phone::parse));
+    let primary = f.checked("primary");
+    e.into_result(|| {
+        Some(AddContactPerson {
+            business_id,
+            name: name?,
+            role: role?,
+            email: email?,
+            phone: phone?,
+            primary,
+        })
+    })
 }
 
 /// An optional field: empty means None, anything else must parse.

@@ -6,14 +6,12 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use tera::Context;
 
-use super::commands::{AddContactPerson, AddPUnit, Child, RemoveChild, SaveBusiness};
-use super::form::{BusinessInput, FieldErrors, opt};
+use super::commands::{Child, RemoveChild, SaveBusiness};
+use super::form::{BusinessInput, FieldErrors};
 use super::queries::{self, ListFilter, PAGE_SIZE, Sort};
-use crate::app::Invalid;
 use crate::domain::{
-    CompanyForm, ContactChannel, ContactOutcome, District, EmailAddress, IndustryCode,
-    IndustrySection, Lang, PNumber, Phone, PostalCode, Segment, SizeBand, optional_text,
-    required_text,
+    CompanyForm, ContactChannel, ContactOutcome, District, IndustryCode, IndustrySection, Lang,
+    Segment, SizeBand,
 };
 use crate::web::{
     AppState,
@@ -211,6 +209,7 @@ async fn list(
         f.insert("consultant", "me".into());
     }
     ctx.insert("f", &f);
+    ctx.insert("export_query", &filter.to_query(1));
     state
         .templates
         .page(staff.lang, "businesses/list.html", &ctx)
@@ -509,7 +508,11 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let ids = state.consultants.ids(&state.db).await?;
     let segments: Vec<String> = f.all("segments").into_iter().map(String::from).collect();
-    let cmd = BusinessInput::parse(&f, &ids).map(|input| SaveBusiness { id, input });
+    let cmd = BusinessInput::parse(&f, &ids).map(|input| SaveBusiness {
+        id,
+        input,
+        if_match: None,
+    });
     let result = state.app.run_parsed(staff.actor(), cmd).await;
     match result {
         Ok(saved) => {
@@ -649,28 +652,7 @@ async fn add_p_unit(
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     let id = *id;
-    let mut e = Invalid::new();
-    let p_number = e.check("p_number", PNumber::parse(f.get("p_number")));
-    let street = e.check("street", optional_text(f.get("street"), 200));
-    let postal_code = e.check("postal_code", opt(f.get("postal_code"), PostalCode::parse));
-    let city = e.check("city", optional_text(f.get("city"), 100));
-    let employees = e.check(
-        "employees",
-        opt(f.get("employees"), |s| match s.trim().parse::<i32>() {
-            Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
-            _ => Err(crate::domain::DomainError::EmployeesFormat),
-        }),
-    );
-    let cmd = e.into_result(|| {
-        Some(AddPUnit {
-            business_id: id,
-            p_number: p_number?,
-            street: street?,
-            postal_code: postal_code?,
-            city: city?,
-            employees: employees?,
-        })
-    });
+    let cmd = super::form::parse_p_unit(&f, id);
     let result = state.app.run_parsed(staff.actor(), cmd).await;
     let (invalid, owner) = match result {
         Ok(_) => {
@@ -729,22 +711,8 @@ async fn add_person(
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     let id = *id;
-    let mut e = Invalid::new();
-    let name = e.check("name", required_text(f.get("name"), 120));
-    let role = e.check("role", optional_text(f.get("role"), 120));
-    let email = e.check("email", opt(f.get("email"), EmailAddress::parse));
-    let phone = e.check("phone", opt(f.get("phone"), Phone::parse));
     let primary = f.checked("primary");
-    let cmd = e.into_result(|| {
-        Some(AddContactPerson {
-            business_id: id,
-            name: name?,
-            role: role?,
-            email: email?,
-            phone: phone?,
-            primary,
-        })
-    });
+    let cmd = super::form::parse_person(&f, id);
     let result = state.app.run_parsed(staff.actor(), cmd).await;
     let invalid = match result {
         Ok(_) => {
@@ -813,6 +781,7 @@ async fn home(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::export::export);
     cfg.service(home)
         .service(list)
         .service(new_form)

@@ -174,11 +174,9 @@ impl CountCache {
     }
 }
 
-pub async fn list(
-    db: &DatabaseConnection,
-    f: &ListFilter,
-    cache: &CountCache,
-) -> Result<ListPage, DbErr> {
+/// The businesses that pass the list's filters, unordered: the list page,
+/// the API's list and the CSV export share it.
+pub fn filtered(f: &ListFilter) -> sea_orm::Select<business::Entity> {
     let mut q = business::Entity::find();
     if let Some(d) = f.district {
         q = q.filter(business::Column::District.eq(d.as_str()));
@@ -212,6 +210,15 @@ pub async fn list(
         Status::Ceased => q = q.filter(business::Column::Active.eq(false)),
         Status::All => {}
     }
+    q
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    f: &ListFilter,
+    cache: &CountCache,
+) -> Result<ListPage, DbErr> {
+    let q = filtered(f);
     // The count depends on the filters only, not on the page or the sort.
     let key = ListFilter {
         page: 1,
@@ -295,6 +302,28 @@ pub async fn segments_of<C: ConnectionTrait>(db: &C, id: i32) -> Result<Vec<Stri
         .into_iter()
         .map(|s| s.segment)
         .collect())
+}
+
+/// The segments of each of these businesses.
+pub async fn segments_by_business<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+    let mut out: HashMap<i32, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for s in business_segment::Entity::find()
+        .filter(business_segment::Column::BusinessId.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+    {
+        out.entry(s.business_id).or_default().push(s.segment);
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    Ok(out)
 }
 
 pub async fn find_by_cvr<C: ConnectionTrait>(

@@ -10,6 +10,9 @@ use crate::domain::{AuditAction, AuditEntity};
 /// A consultant logs a call, meeting, visit or email with a business.
 pub struct LogContact {
     pub contact: NewContact,
+    /// Whose contact it was, when another system logs it (the API); a
+    /// signed-in consultant logs their own.
+    pub consultant_id: Option<i32>,
 }
 
 #[async_trait::async_trait]
@@ -20,7 +23,10 @@ impl Command for LogContact {
         // The dashboard's live figures count these.
         uow.invalidate(crate::app::Cache::Figures);
         let c = &self.contact;
-        let user_id = uow.actor().user_id().ok_or(Error::Forbidden)?;
+        let user_id = self
+            .consultant_id
+            .or(uow.actor().user_id())
+            .ok_or(Error::Forbidden)?;
         let tx = uow.tx();
         business::Entity::find_by_id(c.business_id)
             .one(tx)

@@ -55,7 +55,11 @@ type Errors = BTreeMap<&'static str, String>;
 
 /// Parses the contact form; `now` is the clock's (a contact can't lie more
 /// than an hour ahead of it).
-fn parse(f: &FormData, business_id: i32, now: DateTime<Utc>) -> Result<NewContact, Invalid> {
+pub(crate) fn parse(
+    f: &FormData,
+    business_id: i32,
+    now: DateTime<Utc>,
+) -> Result<NewContact, Invalid> {
     use crate::domain::DomainError as E;
     let mut e = Invalid::new();
     let channel = e.check("channel", ContactChannel::parse(f.get("channel")));
@@ -179,7 +183,13 @@ async fn create(
         Ok(c) => {
             state
                 .app
-                .run(staff.actor(), LogContact { contact: c })
+                .run(
+                    staff.actor(),
+                    LogContact {
+                        contact: c,
+                        consultant_id: None,
+                    },
+                )
                 .await?;
             staff.flash("contact_saved");
             Ok(see_other(&format!("/businesses/{id}#timeline")))

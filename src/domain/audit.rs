@@ -23,6 +23,8 @@ code_list! {
         Disable = "disable", "Deaktiveret", "Disabled";
         Enable = "enable", "Aktiveret", "Enabled";
         StatusUpdate = "status_update", "Statusopdatering", "Status update";
+        Revoke = "revoke", "Tilbagekaldt", "Revoked";
+        ApiCall = "api_call", "API-kald", "API call";
     }
 }
 
@@ -40,5 +42,18 @@ code_list! {
         PlacementRule = "placement_rule", "Placeringsregler", "Placement rules";
         Initiative = "initiative", "Initiativ", "Initiative";
         KeyFigure = "key_figure", "Nøgletal", "Key figure";
+        ApiToken = "api_token", "API-nøgle", "API token";
+        Search = "search", "Søgning", "Search";
+    }
+}
+
+code_list! {
+    /// The parts of the API a token may be allowed into.
+    pub enum ApiArea {
+        Businesses = "businesses", "Virksomheder (med P-enheder og kontaktpersoner)", "Businesses (with P-units and contact persons)";
+        Contacts = "contacts", "Kontakter", "Contacts";
+        Needs = "needs", "Rekrutteringsbehov", "Recruitment needs";
+        Placements = "placements", "Placeringer (fleksjob, løntilskud, praktik)", "Placements (flex jobs, wage subsidy, work trials)";
+        Initiatives = "initiatives", "Initiativer og nøgletal", "Initiatives and key figures";
     }
 }

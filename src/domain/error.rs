@@ -121,6 +121,28 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// A stable code for machines (the API's `fields[].code`): the
+    /// variant's name in snake case, `too_long`, `cvr_checksum` ….
+    pub fn code(&self) -> String {
+        let debug = format!("{self:?}");
+        let name = debug
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or_default();
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// A complete sentence for the user, in Danish or English.
     pub fn message(&self, lang: Lang) -> String {
         use DomainError as E;

@@ -24,7 +24,7 @@ mod postal;
 mod serde_util;
 mod text;
 
-pub use audit::{AuditAction, AuditEntity};
+pub use audit::{ApiArea, AuditAction, AuditEntity};
 pub use contact_info::{EmailAddress, Phone};
 pub use cpr::looks_like_cpr;
 pub use cvr::Cvr;

@@ -67,6 +67,8 @@ async fn check_track_and_owner(
 pub struct SaveInitiative {
     pub id: Option<i32>,
     pub input: InitiativeInput,
+    /// The version the caller read (the API's `If-Match`).
+    pub if_match: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -87,6 +89,11 @@ impl Command for SaveInitiative {
             ),
             None => None,
         };
+        if let (Some(row), Some(expected)) = (&existing, &self.if_match)
+            && crate::app::version_of(row) != *expected
+        {
+            return Err(Error::Stale);
+        }
         let row = initiative::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
             track_id: p.track_id,

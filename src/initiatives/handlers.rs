@@ -145,7 +145,11 @@ const FIELDS: [&str; 8] = [
     "is_public",
 ];
 
-fn parse(f: &FormData, tracks: &[i32], owners: &[i32]) -> Result<InitiativeInput, Invalid> {
+pub(crate) fn parse(
+    f: &FormData,
+    tracks: &[i32],
+    owners: &[i32],
+) -> Result<InitiativeInput, Invalid> {
     let mut e = Invalid::new();
     let title = e.check("title", required_text(f.get("title"), 200));
     let pick = |name: &str, ids: &[i32], err: DomainError| {
@@ -266,7 +270,14 @@ async fn save(
         Ok(input) => {
             state
                 .app
-                .run(staff.actor(), SaveInitiative { id, input })
+                .run(
+                    staff.actor(),
+                    SaveInitiative {
+                        id,
+                        input,
+                        if_match: None,
+                    },
+                )
                 .await
         }
         Err(invalid) => Err(invalid.into()),

@@ -7,7 +7,7 @@ pub mod commands;
 mod dashboard;
 mod figure_pages;
 pub mod figures;
-mod handlers;
+pub(crate) mod handlers;
 mod public;
 pub mod queries;
 pub mod report;

@@ -43,6 +43,8 @@ pub struct SavePlacement {
     /// The check-in email to the business's contact person, rendered
     /// before; queued when the placement is new and open.
     pub check_in: Option<crate::email::outbox::NewEmail>,
+    /// The version the caller read (the API's `If-Match`).
+    pub if_match: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -113,6 +115,11 @@ impl Command for SavePlacement {
             ),
             None => None,
         };
+        if let (Some(row), Some(expected)) = (&existing, &self.if_match)
+            && crate::app::version_of(row) != *expected
+        {
+            return Err(Error::Stale);
+        }
         let row = placement::Model {
             id: existing.as_ref().map_or(0, |e| e.id),
             business_id: p.business_id,

@@ -347,7 +347,7 @@ const FIELDS: [&str; 15] = [
 
 /// Parses the form. Anything that looks like a CPR number is refused in
 /// every field, before any other rule.
-fn parse(
+pub(crate) fn parse(
     f: &FormData,
     consultants: &[i32],
     case_ref_pattern: Option<&regex::Regex>,
@@ -593,18 +593,21 @@ async fn new_form(
     form_page(&state, &staff, None, &v, &FieldErrors::new(), false, 200).await
 }
 
-async fn save(
+/// Parses a placement's fields and saves it (the page's form and the
+/// API): the check-in email of a new one is rendered first.
+pub(crate) async fn save_fields(
     state: &AppState,
-    staff: &Staff,
+    actor: crate::app::Actor,
     id: Option<i32>,
-    f: FormData,
-) -> Result<HttpResponse, AppError> {
+    f: &FormData,
+    if_match: Option<String>,
+) -> Result<Result<i32, crate::app::Error>, AppError> {
     let ids = state.consultants.ids(&state.db).await?;
     let pattern = state.case_ref_pattern.as_ref();
-    let result = match parse(&f, &ids, pattern) {
+    Ok(match parse(f, &ids, pattern) {
         Ok((input, override_reason)) => {
             let check_in = match id {
-                None => check_in(state, staff, &input).await?,
+                None => check_in(state, actor.user_id(), &input).await?,
                 Some(_) => None,
             };
             let cmd = SavePlacement {
@@ -612,11 +615,21 @@ async fn save(
                 input,
                 override_reason,
                 check_in,
+                if_match,
             };
-            state.app.run(staff.actor(), cmd).await
+            state.app.run(actor, cmd).await
         }
         Err(invalid) => Err(invalid.into()),
-    };
+    })
+}
+
+async fn save(
+    state: &AppState,
+    staff: &Staff,
+    id: Option<i32>,
+    f: FormData,
+) -> Result<HttpResponse, AppError> {
+    let result = save_fields(state, staff.actor(), id, &f, None).await?;
     let invalid = match result {
         Ok(saved) => {
             staff.flash("placement_saved");
@@ -645,7 +658,7 @@ async fn save(
 /// citizen or the case reference.
 async fn check_in(
     state: &AppState,
-    staff: &Staff,
+    created_by: Option<i32>,
     p: &PlacementInput,
 ) -> Result<Option<crate::email::outbox::NewEmail>, AppError> {
     use entity::contact_person;
@@ -695,7 +708,7 @@ async fn check_in(
         idempotency_key: String::new(),
         case_related: true,
         business_id: Some(b.id),
-        created_by: Some(staff.id),
+        created_by,
         send_at,
     }))
 }

@@ -2,7 +2,7 @@
 //! businesses, known only by a pseudonymous case reference. Consultants and
 //! admins see rows (every read audited); the council sees counts.
 pub mod commands;
-mod handlers;
+pub(crate) mod handlers;
 pub mod retention;
 mod rule_admin;
 pub mod rules;

@@ -16,6 +16,8 @@ pub struct ChangeNeed {
     /// Must be an enabled consultant or admin.
     pub assigned_to: Option<i32>,
     pub note: Option<String>,
+    /// The version the caller read (the API's `If-Match`).
+    pub if_match: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -53,6 +55,13 @@ impl Command for ChangeNeed {
             .one(tx)
             .await?
             .ok_or(Error::NotFound)?;
+        if self
+            .if_match
+            .as_ref()
+            .is_some_and(|v| *v != crate::app::version_of(&need))
+        {
+            return Err(Error::Stale);
+        }
         // A status the database holds that no longer parses is treated as
         // new: the consultant can still move the need on.
         let from = NeedStatus::parse(&need.status).unwrap_or(NeedStatus::New);

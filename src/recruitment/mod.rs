@@ -9,8 +9,8 @@
 //! form body cap, and an idempotency token (a double submit creates one need).
 pub mod calendar;
 pub mod commands;
-mod pipeline;
-mod public;
+pub mod pipeline;
+pub mod public;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     public::routes(cfg);

@@ -348,6 +348,7 @@ async fn update(
         status,
         assigned_to: assigned,
         note,
+        if_match: None,
     };
     match state.app.run(staff.actor(), cmd).await {
         Ok(_) => {
@@ -366,7 +367,7 @@ async fn update(
 }
 
 /// Sources a consultant can give for a need they enter.
-const SOURCES: [&str; 4] = ["phone", "visit", "email", "form"];
+pub(crate) const SOURCES: [&str; 4] = ["phone", "visit", "email", "form"];
 
 fn new_page(
     state: &AppState,
@@ -452,6 +453,7 @@ async fn create(
     let origin = super::public::Origin {
         source,
         by: Some(staff.id),
+        token: None,
     };
     let cmd = super::public::prepare(&state, &need, &f, staff.lang, &idem, origin)?;
     let (id, _) = super::public::store(&state, cmd).await?;

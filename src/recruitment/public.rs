@@ -35,9 +35,11 @@ pub(super) type Errors = BTreeMap<&'static str, String>;
 /// Who entered a need: the public form (no user) or a consultant, and how
 /// the business told us (form, phone, visit, email).
 #[derive(Clone, Copy)]
-pub(super) struct Origin {
+pub(crate) struct Origin {
     pub source: &'static str,
     pub by: Option<i32>,
+    /// Entered by another system with this API token.
+    pub token: Option<i32>,
 }
 
 const TEXT_FIELDS: [&str; 14] = [
@@ -132,7 +134,7 @@ async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, Ap
 }
 
 #[derive(Clone)]
-pub(super) struct Need {
+pub(crate) struct Need {
     cvr: Cvr,
     company_name: String,
     contact_name: String,
@@ -154,7 +156,7 @@ fn number(s: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
     s.trim().parse::<i32>().ok().filter(|n| range.contains(n))
 }
 
-pub(super) fn parse(f: &FormData) -> Result<Need, Invalid> {
+pub(crate) fn parse(f: &FormData) -> Result<Need, Invalid> {
     use crate::domain::DomainError as E;
     let mut e = Invalid::new();
     let cvr = e.check("cvr", Cvr::parse(f.get("cvr")));
@@ -325,6 +327,7 @@ async fn submit(
     let origin = Origin {
         source: "form",
         by: None,
+        token: None,
     };
     let cmd = prepare(&state, &need, &f, v.lang, &idem, origin)?;
     let (_, reference) = store(&state, cmd).await?;
@@ -336,11 +339,12 @@ async fn submit(
 
 /// The need, its business (created for an unknown CVR), the search-sync
 /// entry and the receipt email, in one transaction (see `prepare`).
-pub(super) async fn store(state: &AppState, cmd: SubmitNeed) -> Result<(i32, String), AppError> {
+pub(crate) async fn store(state: &AppState, cmd: SubmitNeed) -> Result<(i32, String), AppError> {
     let (origin, idem) = (cmd.origin, cmd.idem.clone());
-    let actor = match origin.by {
-        Some(id) => crate::app::Actor::User(id),
-        None => crate::app::Actor::Public,
+    let actor = match (origin.by, origin.token) {
+        (Some(id), _) => crate::app::Actor::User(id),
+        (None, Some(token)) => crate::app::Actor::Token(token),
+        (None, None) => crate::app::Actor::Public,
     };
     match state.app.run_batched(actor, cmd).await {
         Ok(stored) => Ok(stored),
@@ -367,7 +371,7 @@ const NEED_ID_SLOT: &str = "NEEDIDSLOTQX7";
 
 /// A recruitment need submitted (the public form) or entered (a
 /// consultant): everything it writes, made ready before the transaction.
-pub(super) struct SubmitNeed {
+pub(crate) struct SubmitNeed {
     need: Need,
     open_flex_job: bool,
     open_wage_subsidy: bool,
@@ -380,7 +384,7 @@ pub(super) struct SubmitNeed {
     team_mail: Option<(String, crate::email::render::Rendered)>,
 }
 
-pub(super) fn prepare(
+pub(crate) fn prepare(
     state: &AppState,
     need: &Need,
     f: &FormData,

@@ -8,14 +8,7 @@ use crate::domain::{District, IndustrySection, Lang, Segment, SizeBand};
 use crate::search::{
     DocKind, Filters, Hit, SearchError, SearchQuery, SearchResults, highlight::Highlight,
 };
-use crate::web::{
-    AppState,
-    auth::{CaseWorker, Staff},
-    error::AppError,
-    form::FormData,
-    form::query,
-    i18n,
-};
+use crate::web::{AppState, auth::CaseWorker, error::AppError, form::FormData, form::query, i18n};
 
 const PAGE_SIZE: usize = 20;
 /// The longest query accepted; longer input is cut (at a char boundary).
@@ -311,50 +304,152 @@ async fn search_page(
         .page(staff.lang, "search/results.html", &ctx)
 }
 
-#[derive(Serialize)]
-struct ApiResults {
+/// One search hit as the API gives it: the record's fields, not only the
+/// strings the results page shows.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiHit {
+    /// `business`, `need` or `initiative`.
+    kind: &'static str,
+    /// The record's id in its kind (`/api/v1/businesses/{id}` …).
+    id: i32,
+    title: String,
+    cvr: Option<String>,
+    p_numbers: Vec<String>,
+    addresses: Vec<String>,
+    district: Option<String>,
+    industry_code: Option<String>,
+    section: Option<String>,
+    size: Option<String>,
+    segments: Vec<String>,
+    consultant_id: Option<i32>,
+    active: bool,
+    /// A need's reference (`RB-2026-000123`) and status.
+    reference: Option<String>,
+    status: Option<String>,
+    /// The record in the API and in the portal.
+    api_url: String,
+    url: String,
+    /// The fields that matched, with the matched words marked.
+    highlights: Vec<Highlight>,
+}
+
+fn api_hit(hit: &Hit) -> ApiHit {
+    let d = &hit.doc;
+    let kind = d.kind.unwrap_or(DocKind::Business);
+    let area = match kind {
+        DocKind::Business => "businesses",
+        DocKind::Need => "needs",
+        DocKind::Initiative => "initiatives",
+    };
+    ApiHit {
+        kind: kind.as_str(),
+        id: d.record_id,
+        title: d.title.clone(),
+        cvr: d.cvr.clone(),
+        p_numbers: d.p_numbers.clone(),
+        addresses: d.addresses.clone(),
+        district: d.district.clone(),
+        industry_code: d.industry_code.clone(),
+        section: d.section.clone(),
+        size: d.size.clone(),
+        segments: d.segments.clone(),
+        consultant_id: d.consultant_id,
+        active: d.active,
+        reference: d.reference.clone(),
+        status: d.status.clone(),
+        api_url: format!("/api/v1/{area}/{}", d.record_id),
+        url: hit_url(hit),
+        highlights: hit.highlights.clone(),
+    }
+}
+
+/// One facet value and how many hits have it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    value: String,
+    count: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiResults {
     total: usize,
     page: usize,
     page_size: usize,
-    hits: Vec<HitView>,
-    facets: BTreeMap<String, Vec<(String, u64)>>,
+    hits: Vec<ApiHit>,
+    /// Per facet (`district`, `section`, `size`, `segments`, `consultant_id`, `kind`).
+    facets: BTreeMap<String, Vec<FacetCount>>,
 }
 
-/// JSON search for signed-in staff (API tokens come with the API issue).
+/// The query's parameters, as the search page takes them.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ApiParams {
+    /// The words searched for: a name, CVR or P-number (or their first digits), an address, a person.
+    q: Option<String>,
+    /// `business`, `need` or `initiative`.
+    kind: Option<String>,
+    district: Option<String>,
+    section: Option<String>,
+    size: Option<String>,
+    consultant_id: Option<i32>,
+    segment: Option<String>,
+    /// From 1.
+    page: Option<u32>,
+}
+
+/// Search across businesses (and needs, with the needs scope): typo
+/// tolerant, Danish letters folded, exact CVR/P-numbers first, with facets.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(ApiParams),
+    responses((status = 200, body = ApiResults), (status = 401, body = crate::api::Problem),
+        (status = 403, body = crate::api::Problem), (status = 429, body = crate::api::Problem),
+        (status = 503, body = crate::api::Problem)),
+    security(("token" = [])))]
 #[get("/api/v1/search")]
-async fn api(
+pub async fn api(
     req: HttpRequest,
     state: web::Data<AppState>,
-    staff: Result<Staff, AppError>,
-) -> HttpResponse {
-    let staff = match staff {
-        Ok(s) => s,
-        Err(AppError::SignIn { .. }) => {
-            return HttpResponse::Unauthorized()
-                .json(serde_json::json!({"error": "sign-in required"}));
-        }
-        Err(_) => {
-            return HttpResponse::InternalServerError()
-                .json(serde_json::json!({"error": "unexpected error"}));
-        }
-    };
-    if staff.require_case_worker().is_err() {
-        return HttpResponse::Forbidden().json(serde_json::json!({"error": "forbidden"}));
+    caller: crate::api::Caller,
+) -> crate::api::ApiResult {
+    use crate::api::Level;
+    use crate::domain::ApiArea;
+    caller.require(ApiArea::Businesses, Level::Read)?;
+    let needs = caller.require(ApiArea::Needs, Level::Read).is_ok();
+    let initiatives = caller.require(ApiArea::Initiatives, Level::Read).is_ok();
+    let mut p = params(&query(&req));
+    if !needs && !initiatives {
+        p.filters.kind = Some(DocKind::Business);
     }
-    let p = params(&query(&req));
     match run(&state, &p).await {
-        Ok(r) => HttpResponse::Ok().json(ApiResults {
+        Ok(r) => Ok(HttpResponse::Ok().json(ApiResults {
             total: r.total,
             page: p.page,
             page_size: PAGE_SIZE,
-            hits: r.hits.iter().map(|h| hit_view(h, staff.lang)).collect(),
-            facets: r.facets,
-        }),
+            hits: r
+                .hits
+                .iter()
+                .filter(|h| match h.doc.kind {
+                    Some(DocKind::Need) => needs,
+                    Some(DocKind::Initiative) => initiatives,
+                    _ => true,
+                })
+                .map(api_hit)
+                .collect(),
+            facets: r
+                .facets
+                .into_iter()
+                .map(|(k, v)| {
+                    let counts = v
+                        .into_iter()
+                        .map(|(value, count)| FacetCount { value, count })
+                        .collect();
+                    (k, counts)
+                })
+                .collect(),
+        })),
         Err(e) => {
             tracing::warn!(error = %e, "search unavailable");
-            HttpResponse::ServiceUnavailable()
-                .insert_header(("retry-after", "10"))
-                .json(serde_json::json!({"error": "search is unavailable"}))
+            Err(crate::api::ApiError::Unavailable)
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::search::SearchDoc;
 use crate::search::normalize::{self, NumberQuery, QueryTerms};
 
 /// A piece of a field's text; `hit` pieces matched a query word.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fragment {
     pub text: String,
     pub hit: bool,
@@ -26,7 +26,7 @@ pub struct Fragment {
 
 /// The matched parts of one field ("title", "addresses", "persons",
 /// "industry_text", "consultant", "text", "cvr", "p_numbers").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Highlight {
     pub field: String,
     pub fragments: Vec<Fragment>,

@@ -7,7 +7,7 @@
 //! Placements and anything about a citizen are never indexed.
 pub mod bench;
 pub mod docs;
-mod handlers;
+pub mod handlers;
 pub mod highlight;
 pub mod meili;
 pub mod normalize;

@@ -15,6 +15,8 @@ pub enum Access {
     CaseWorker,
     /// Admins only.
     Admin,
+    /// Other systems with an API token (writes); every session is refused.
+    Token,
 }
 
 impl Access {
@@ -27,6 +29,7 @@ impl Access {
             (Access::Staff, Some(_)) => true,
             (Access::CaseWorker, Some(r)) => matches!(r, Role::Admin | Role::Consultant),
             (Access::Admin, Some(r)) => r == Role::Admin,
+            (Access::Token, Some(_)) => false,
         }
     }
 }
@@ -100,7 +103,35 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/followups/{id}/done", Access::CaseWorker),
     ("GET", "/contacts/mine", Access::CaseWorker),
     ("GET", "/search", Access::CaseWorker),
+    ("GET", "/businesses/export.csv", Access::CaseWorker),
+    // The API: consultants and admins read with their session as well;
+    // changes need a token (tests/api/api.rs checks tokens and scopes).
+    ("GET", "/api/openapi.json", Access::Public),
+    ("GET", "/api/docs", Access::Public),
     ("GET", "/api/v1/search", Access::CaseWorker),
+    ("GET", "/api/v1/businesses", Access::CaseWorker),
+    ("POST", "/api/v1/businesses", Access::Token),
+    ("GET", "/api/v1/businesses/{id}", Access::CaseWorker),
+    ("PUT", "/api/v1/businesses/{id}", Access::Token),
+    ("POST", "/api/v1/businesses/{id}/p-units", Access::Token),
+    ("POST", "/api/v1/businesses/{id}/persons", Access::Token),
+    ("GET", "/api/v1/contacts", Access::CaseWorker),
+    ("POST", "/api/v1/contacts", Access::Token),
+    ("GET", "/api/v1/contacts/{id}", Access::CaseWorker),
+    ("GET", "/api/v1/needs", Access::CaseWorker),
+    ("POST", "/api/v1/needs", Access::Token),
+    ("GET", "/api/v1/needs/{id}", Access::CaseWorker),
+    ("PUT", "/api/v1/needs/{id}", Access::Token),
+    ("GET", "/api/v1/placements", Access::CaseWorker),
+    ("POST", "/api/v1/placements", Access::Token),
+    ("GET", "/api/v1/placements/{id}", Access::CaseWorker),
+    ("PUT", "/api/v1/placements/{id}", Access::Token),
+    ("GET", "/api/v1/initiatives", Access::CaseWorker),
+    ("POST", "/api/v1/initiatives", Access::Token),
+    ("GET", "/api/v1/initiatives/{id}", Access::CaseWorker),
+    ("PUT", "/api/v1/initiatives/{id}", Access::Token),
+    ("GET", "/api/v1/figures", Access::CaseWorker),
+    ("GET", "/api/v1/figures/{id}", Access::CaseWorker),
     ("GET", "/needs", Access::CaseWorker),
     ("GET", "/needs/export.csv", Access::CaseWorker),
     ("GET", "/needs/new", Access::CaseWorker),
@@ -129,6 +160,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/outbox", Access::Admin),
     ("POST", "/admin/outbox/{id}/retry", Access::Admin),
     ("GET", "/admin/audit", Access::Admin),
+    ("GET", "/admin/api-tokens", Access::Admin),
+    ("POST", "/admin/api-tokens", Access::Admin),
+    ("POST", "/admin/api-tokens/{id}/revoke", Access::Admin),
     ("GET", "/admin/gdpr", Access::Admin),
     ("GET", "/admin/placement-rules", Access::Admin),
     ("POST", "/admin/placement-rules", Access::Admin),

@@ -51,7 +51,7 @@ impl From<crate::app::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::Forbidden => AppError::Forbidden,
             E::Invalid(_) => AppError::BadRequest,
-            E::Conflict { .. } => AppError::Conflict,
+            E::Conflict { .. } | E::Stale => AppError::Conflict,
             E::Unexpected(e) => AppError::Unexpected(e),
         }
     }

@@ -26,6 +26,10 @@ impl FormData {
         }
     }
 
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        FormData { pairs }
+    }
+
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.pairs

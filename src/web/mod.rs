@@ -47,6 +47,8 @@ pub struct AppState {
     pub mailer: std::sync::Arc<crate::email::Mailer>,
     /// Submissions of the public recruitment form per client address.
     pub need_limiter: RateLimiter,
+    /// API requests per token (`api_requests_per_minute`).
+    pub api_limiter: RateLimiter,
     /// `case_ref_pattern`, compiled (None: the default).
     pub case_ref_pattern: Option<regex::Regex>,
 }
@@ -137,6 +139,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::audit::routes(cfg);
     crate::placements::routes(cfg);
     crate::initiatives::routes(cfg);
+    crate::api::routes(cfg);
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "admin/import_job.html",
     "admin/users.html",
     "admin/audit.html",
+    "admin/api_tokens.html",
+    "api/docs.html",
     "admin/gdpr.html",
     "admin/placement_rules.html",
     "placements/list.html",

@@ -18,7 +18,11 @@ fn registered_routes() -> BTreeSet<(String, String)> {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let src = std::fs::read_to_string(&path).unwrap();
-                for (method, marker) in [("GET", "#[get(\""), ("POST", "#[post(\"")] {
+                for (method, marker) in [
+                    ("GET", "#[get(\""),
+                    ("POST", "#[post(\""),
+                    ("PUT", "#[put(\""),
+                ] {
                     for (i, _) in src.match_indices(marker) {
                         let rest = &src[i + marker.len()..];
                         let end = rest.find('"').unwrap();
@@ -116,6 +120,12 @@ db_test!(
             for (role, client, token) in &visitors {
                 let res = match method {
                     "GET" => client.get(&url).send().await.unwrap(),
+                    "PUT" => client
+                        .put(&url)
+                        .json(&serde_json::json!({}))
+                        .send()
+                        .await
+                        .unwrap(),
                     _ => client
                         .post(&url)
                         .form(&[("csrf_token", token.as_str())])
