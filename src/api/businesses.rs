@@ -328,7 +328,9 @@ pub async fn create(
     caller: Caller,
     body: JsonBody<BusinessBody>,
 ) -> ApiResult {
-    save(&state, &caller, None, &body.0, None).await
+    caller.require(ApiArea::Businesses, Level::Write)?;
+    let body = body.parsed()?;
+    save(&state, &caller, None, &body, None).await
 }
 
 /// Replaces a business's fields (not its P-units or persons). `If-Match`
@@ -350,9 +352,10 @@ pub async fn update(
     body: JsonBody<BusinessBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Businesses, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body.0, Some(tag)).await
+    save(&state, &caller, Some(id), &body, Some(tag)).await
 }
 
 /// Adds a P-unit. A P-number registered to another business is a 409.
@@ -370,8 +373,9 @@ pub async fn add_p_unit(
     body: JsonBody<PUnitBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Businesses, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
-    let cmd = parse_p_unit(&form_of(&body.0), id)?;
+    let cmd = parse_p_unit(&form_of(&body), id)?;
     state.app.run(caller.actor(), cmd).await?;
     let (d, version) = detail_of(&state, id).await?;
     Ok(super::with_etag(StatusCode::CREATED, &version, &d))
@@ -392,8 +396,9 @@ pub async fn add_person(
     body: JsonBody<PersonBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Businesses, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
-    let cmd = parse_person(&form_of(&body.0), id)?;
+    let cmd = parse_person(&form_of(&body), id)?;
     state.app.run(caller.actor(), cmd).await?;
     let (d, version) = detail_of(&state, id).await?;
     Ok(super::with_etag(StatusCode::CREATED, &version, &d))

@@ -135,10 +135,10 @@ pub async fn create(
     body: JsonBody<ContactBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Contacts, Level::Write)?;
-    let f = super::form_of(&body.0);
-    let mut parsed =
-        crate::contacts::handlers::parse(&f, body.0.business_id, state.app.clock.now());
-    let consultant = match (&caller.kind, body.0.consultant_id) {
+    let body = body.parsed()?;
+    let f = super::form_of(&body);
+    let mut parsed = crate::contacts::handlers::parse(&f, body.business_id, state.app.clock.now());
+    let consultant = match (&caller.kind, body.consultant_id) {
         (CallerKind::Token { .. }, None) => Some(Err(DomainError::Required)),
         (_, Some(id)) if !state.consultants.ids(&state.db).await?.contains(&id) => {
             Some(Err(DomainError::UnknownConsultant))

@@ -25,7 +25,7 @@ pub struct Initiative {
     pub owner_id: i32,
     pub start_date: chrono::NaiveDate,
     pub end_date: Option<chrono::NaiveDate>,
-    /// `not_started`, `on_track`, `at_risk`, `delayed`, `done`, `stopped`.
+    /// `not_started`, `on_track`, `at_risk`, `delayed`, `completed`, `stopped`.
     pub status: String,
     pub update_every_days: i32,
     /// Shown on the public status page.
@@ -69,7 +69,7 @@ pub struct InitiativeBody {
     /// `YYYY-MM-DD`.
     pub start_date: String,
     pub end_date: Option<String>,
-    /// `monthly`, `quarterly` or `half_yearly`.
+    /// Days between status updates: `7`, `14`, `30` or `91`.
     pub update_every: String,
     #[serde(default)]
     pub is_public: bool,
@@ -215,7 +215,9 @@ pub async fn create(
     caller: Caller,
     body: JsonBody<InitiativeBody>,
 ) -> ApiResult {
-    save(&state, &caller, None, &body.0, None).await
+    caller.require(ApiArea::Initiatives, Level::Write)?;
+    let body = body.parsed()?;
+    save(&state, &caller, None, &body, None).await
 }
 
 /// Replaces an initiative. `If-Match` with the `ETag` read is required.
@@ -235,9 +237,10 @@ pub async fn update(
     body: JsonBody<InitiativeBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Initiatives, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body.0, Some(tag)).await
+    save(&state, &caller, Some(id), &body, Some(tag)).await
 }
 
 async fn figure_list(

@@ -414,32 +414,44 @@ pub fn api_url(r: app::RecordRef) -> String {
     }
 }
 
-/// A JSON request body, read whole (up to `BODY_LIMIT`) and parsed into
-/// `T`; anything else is a 400 saying why.
-pub struct JsonBody<T>(pub T);
+/// A JSON request body, read whole (up to `BODY_LIMIT`). Parsed by
+/// [`JsonBody::parsed`] once the caller is known to be allowed, so a caller
+/// without access hears 401/403 and not what was wrong with their body.
+pub struct JsonBody<T>(Result<T, String>);
+
+impl<T> JsonBody<T> {
+    pub fn parsed(self) -> ApiResult<T> {
+        self.0.map_err(ApiError::BadRequest)
+    }
+}
 
 impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req.content_type().to_string();
-        let body = web::Bytes::from_request(req, payload);
+        use futures_util::StreamExt;
+        let json = req.content_type() == "application/json";
+        let mut payload = payload.take();
         Box::pin(async move {
-            if content_type != "application/json" {
-                return Err(ApiError::BadRequest(
-                    "Content-Type must be application/json.".into(),
-                ));
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let Ok(chunk) = chunk else {
+                    return Ok(JsonBody(Err("the body could not be read.".into())));
+                };
+                if bytes.len() + chunk.len() > BODY_LIMIT {
+                    return Ok(JsonBody(Err("the body is too large.".into())));
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            let bytes = body
-                .await
-                .map_err(|_| ApiError::BadRequest("the body could not be read.".into()))?;
-            if bytes.len() > BODY_LIMIT {
-                return Err(ApiError::BadRequest("the body is too large.".into()));
+            if !json {
+                return Ok(JsonBody(Err(
+                    "Content-Type must be application/json.".into()
+                )));
             }
-            serde_json::from_slice(&bytes)
-                .map(JsonBody)
-                .map_err(|e| ApiError::BadRequest(format!("{e}.")))
+            Ok(JsonBody(
+                serde_json::from_slice(&bytes).map_err(|e| format!("{e}.")),
+            ))
         })
     }
 }

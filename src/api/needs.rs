@@ -36,7 +36,8 @@ pub struct Need {
     pub open_wage_subsidy: bool,
     pub open_work_trial: bool,
     pub free_text: Option<String>,
-    /// `new`, `contacted`, `in_progress`, `filled`, `closed` …
+    /// `new`, `in_progress`, `candidates_proposed`, `filled`, `partly_filled`,
+    /// `closed_without_hire`, `withdrawn`.
     pub status: String,
     /// `form`, `phone`, `visit`, `email`.
     pub source: String,
@@ -198,20 +199,20 @@ pub async fn create(
     caller: Caller,
     body: JsonBody<NeedBody>,
 ) -> ApiResult {
-    use crate::recruitment::public;
     caller.require(ApiArea::Needs, Level::Write)?;
-    let f = super::form_of(&body.0);
-    let source = match body.0.source.as_deref().unwrap_or("form") {
-        s => crate::recruitment::pipeline::SOURCES
-            .iter()
-            .copied()
-            .find(|x| *x == s)
-            .ok_or_else(|| {
-                crate::app::Invalid::single("source", crate::domain::DomainError::UnknownValue)
-            })?,
-    };
+    let body = body.parsed()?;
+    use crate::recruitment::public;
+    let f = super::form_of(&body);
+    let wanted = body.source.as_deref().unwrap_or("form");
+    let source = crate::recruitment::pipeline::SOURCES
+        .iter()
+        .copied()
+        .find(|x| *x == wanted)
+        .ok_or_else(|| {
+            crate::app::Invalid::single("source", crate::domain::DomainError::UnknownValue)
+        })?;
     let need = public::parse(&f)?;
-    let idem = match body.0.idempotency_key.as_deref() {
+    let idem = match body.idempotency_key.as_deref() {
         None => crate::web::auth::random_token(),
         Some(_) => f.token("idempotency_key").ok_or_else(|| {
             crate::app::Invalid::single("idempotency_key", crate::domain::DomainError::UnknownValue)
@@ -252,21 +253,22 @@ pub async fn update(
     body: JsonBody<NeedChange>,
 ) -> ApiResult {
     caller.require(ApiArea::Needs, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
     let mut e = crate::app::Invalid::new();
-    let status = e.check("status", NeedStatus::parse(&body.0.status));
+    let status = e.check("status", NeedStatus::parse(&body.status));
     let note = e
         .check(
             "note",
-            optional_text(body.0.note.as_deref().unwrap_or(""), 1000),
+            optional_text(body.note.as_deref().unwrap_or(""), 1000),
         )
         .flatten();
     let cmd = e.into_result(|| {
         Some(ChangeNeed {
             need_id: id,
             status: status?,
-            assigned_to: body.0.assigned_to,
+            assigned_to: body.assigned_to,
             note,
             if_match: Some(tag),
         })

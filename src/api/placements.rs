@@ -19,7 +19,8 @@ pub struct Placement {
     pub id: i32,
     pub business_id: i32,
     pub p_unit_id: Option<i32>,
-    /// `fleksjob`, `loentilskud`, `virksomhedspraktik`.
+    /// `fleksjob`, `loentilskud_privat`, `loentilskud_offentlig`,
+    /// `virksomhedspraktik`.
     pub kind: String,
     pub case_ref: Option<String>,
     pub target_group: String,
@@ -80,7 +81,7 @@ pub struct PlacementBody {
     pub ended_on: Option<String>,
     /// Hours per week: `12.5` or `"12,5"`.
     pub hours: Option<f64>,
-    /// `planned`, `active`, `completed`, `ended_early`.
+    /// `planned`, `active`, `completed`, `ended_early`, `cancelled`.
     pub status: String,
     pub end_reason: Option<String>,
     pub consultant_id: i32,
@@ -202,7 +203,9 @@ pub async fn create(
     caller: Caller,
     body: JsonBody<PlacementBody>,
 ) -> ApiResult {
-    save(&state, &caller, None, &body.0, None).await
+    caller.require(ApiArea::Placements, Level::Write)?;
+    let body = body.parsed()?;
+    save(&state, &caller, None, &body, None).await
 }
 
 /// Replaces a placement. `If-Match` with the `ETag` read is required.
@@ -222,9 +225,10 @@ pub async fn update(
     body: JsonBody<PlacementBody>,
 ) -> ApiResult {
     caller.require(ApiArea::Placements, Level::Write)?;
+    let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body.0, Some(tag)).await
+    save(&state, &caller, Some(id), &body, Some(tag)).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -8,6 +8,7 @@ mod helpers;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod access;
+mod api;
 mod auth;
 mod browser;
 mod businesses;
