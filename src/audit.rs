@@ -118,6 +118,8 @@ struct Row {
     entity: String,
     record: Option<String>,
     detail: String,
+    /// A merge that can still be undone: its id.
+    undo: Option<i32>,
 }
 
 /// Where an entry's record is shown, when it has a page.
@@ -161,6 +163,12 @@ fn readable(detail: &str) -> String {
         .join(" · ")
 }
 
+/// The merge an entry's detail names.
+fn merge_of(detail: Option<&str>) -> Option<i32> {
+    let v: serde_json::Value = serde_json::from_str(detail?).ok()?;
+    v.get("merge")?.as_i64().and_then(|n| i32::try_from(n).ok())
+}
+
 #[get("/admin/audit")]
 async fn audit_page(
     req: HttpRequest,
@@ -185,6 +193,13 @@ async fn audit_page(
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
+    let open_merges: Vec<i32> = entity::business_merge::Entity::find()
+        .filter(entity::business_merge::Column::UndoneAt.is_null())
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
     let rows: Vec<Row> = entries
         .into_iter()
         .map(|e| Row {
@@ -203,6 +218,10 @@ async fn audit_page(
                 .entity_id
                 .map(|id| record_url(&e.entity, id).unwrap_or_else(|| format!("#{id}"))),
             entity: label(&e.entity, AuditEntity::parse, |x| x.label(lang)),
+            undo: (e.action == AuditAction::Merge.as_str())
+                .then(|| merge_of(e.detail.as_deref()))
+                .flatten()
+                .filter(|id| open_merges.contains(id)),
             detail: e.detail.as_deref().map(readable).unwrap_or_default(),
         })
         .collect();

@@ -31,6 +31,9 @@ pub struct Model {
     pub source: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set when this business was merged into another (a duplicate); it is
+    /// then out of every list and the index until the merge is undone.
+    pub merged_into: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

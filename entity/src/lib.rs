@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod app_user;
 pub mod audit_event;
 pub mod business;
+pub mod business_merge;
 pub mod business_segment;
 pub mod contact;
 pub mod contact_person;

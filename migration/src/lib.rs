@@ -11,6 +11,7 @@ mod m20261201_000006_placement;
 mod m20261201_000007_initiative;
 mod m20261201_000008_session_idle;
 mod m20261201_000009_api_token;
+mod m20261201_000010_business_merge;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_initiative::Migration),
             Box::new(m20261201_000008_session_idle::Migration),
             Box::new(m20261201_000009_api_token::Migration),
+            Box::new(m20261201_000010_business_merge::Migration),
         ]
     }
 }

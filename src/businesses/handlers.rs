@@ -377,6 +377,13 @@ async fn detail(
     staff: CaseWorker,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    // A duplicate merged into another business: its records are there.
+    if let Some(b) = business::Entity::find_by_id(*id).one(&state.db).await?
+        && let Some(kept) = b.merged_into
+    {
+        staff.flash("business_was_merged");
+        return Ok(see_other(&format!("/businesses/{kept}")));
+    }
     detail_page(&state, &staff, *id, |_| {}, actix_web::http::StatusCode::OK).await
 }
 
@@ -782,6 +789,7 @@ async fn home(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::export::export);
+    super::merge_pages::routes(cfg);
     cfg.service(home)
         .service(list)
         .service(new_form)

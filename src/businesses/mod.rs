@@ -4,6 +4,8 @@ pub mod commands;
 mod export;
 mod form;
 mod handlers;
+pub mod merge;
+mod merge_pages;
 pub mod patch;
 pub mod queries;
 

@@ -55,6 +55,7 @@ pub fn blank(cvr: Cvr, source: &str, now: DateTime<Utc>) -> business::Model {
         source: source.into(),
         created_at: now,
         updated_at: now,
+        merged_into: None,
     }
 }
 
@@ -154,6 +155,7 @@ pub fn to_active(m: business::Model, id: Option<i32>) -> business::ActiveModel {
         source: Set(m.source),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),
+        merged_into: Set(m.merged_into),
     }
 }
 

@@ -177,7 +177,8 @@ impl CountCache {
 /// The businesses that pass the list's filters, unordered: the list page,
 /// the API's list and the CSV export share it.
 pub fn filtered(f: &ListFilter) -> sea_orm::Select<business::Entity> {
-    let mut q = business::Entity::find();
+    // A business merged into another is out of every list.
+    let mut q = business::Entity::find().filter(business::Column::MergedInto.is_null());
     if let Some(d) = f.district {
         q = q.filter(business::Column::District.eq(d.as_str()));
     }
@@ -385,6 +386,7 @@ pub async fn count_by_district(
         .column(business::Column::District)
         .column_as(business::Column::Id.count(), "n")
         .filter(business::Column::Active.eq(true))
+        .filter(business::Column::MergedInto.is_null())
         .group_by(business::Column::District)
         .into_tuple::<(Option<String>, i64)>()
         .all(db)

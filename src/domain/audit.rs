@@ -25,6 +25,11 @@ code_list! {
         StatusUpdate = "status_update", "Statusopdatering", "Status update";
         Revoke = "revoke", "Tilbagekaldt", "Revoked";
         ApiCall = "api_call", "API-kald", "API call";
+        Merge = "merge", "Sammenlagt", "Merged";
+        Unmerge = "unmerge", "Sammenlægning fortrudt", "Merge undone";
+        Export = "export", "Udtræk", "Export";
+        Erase = "erase", "Slettet (GDPR)", "Erased (GDPR)";
+        Purge = "purge", "Oprydning (GDPR)", "Purge (GDPR)";
     }
 }
 

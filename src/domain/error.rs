@@ -118,6 +118,10 @@ pub enum DomainError {
     PasswordWeak,
     /// The new password typed twice differently.
     PasswordMismatch,
+    /// A business cannot be merged into itself.
+    MergeWithItself,
+    /// No contact person has that email address or id (the GDPR search).
+    PersonUnknown,
 }
 
 impl DomainError {
@@ -358,6 +362,14 @@ impl DomainError {
                 "De to nye adgangskoder er ikke ens.".into(),
                 "The two new passwords differ.".into(),
             ),
+            E::MergeWithItself => (
+                "Vælg to forskellige virksomheder at lægge sammen.".into(),
+                "Choose two different businesses to merge.".into(),
+            ),
+            E::PersonUnknown => (
+                "Ingen kontaktperson har den e-mailadresse eller det id.".into(),
+                "No contact person has that email address or id.".into(),
+            ),
             E::CvrUnknown => (
                 "Ingen virksomhed i registret har det CVR-nummer.".into(),
                 "No business in the registry has that CVR number.".into(),
@@ -460,7 +472,18 @@ mod tests {
             DomainError::PasswordWrong,
             DomainError::PasswordWeak,
             DomainError::PasswordMismatch,
+            DomainError::MergeWithItself,
+            DomainError::PersonUnknown,
         ];
+        for e in &all {
+            let code = e.code();
+            assert!(
+                !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+        }
+        assert_eq!(DomainError::TooLong { max: 5 }.code(), "too_long");
+        assert_eq!(DomainError::CvrChecksum.code(), "cvr_checksum");
         for e in all {
             let da = e.message(Lang::Da);
             let en = e.message(Lang::En);

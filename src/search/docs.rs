@@ -26,8 +26,10 @@ pub async fn businesses<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<Vec<S
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    // A merged business has no document (its rows are the kept one's).
     let rows = business::Entity::find()
         .filter(business::Column::Id.is_in(ids.to_vec()))
+        .filter(business::Column::MergedInto.is_null())
         .all(db)
         .await?;
     let mut units: HashMap<i32, Vec<p_unit::Model>> = HashMap::new();

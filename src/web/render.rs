@@ -32,6 +32,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "admin/users.html",
     "admin/audit.html",
     "admin/api_tokens.html",
+    "admin/duplicates.html",
+    "admin/merge.html",
     "api/docs.html",
     "admin/gdpr.html",
     "admin/placement_rules.html",

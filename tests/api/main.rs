@@ -18,6 +18,7 @@ mod durability;
 mod email;
 mod import;
 mod initiatives;
+mod merge;
 mod needs;
 mod pages;
 mod placements;
