@@ -41,6 +41,8 @@ pub struct Business {
     pub segments: Vec<String>,
     /// `manual`, `import`, `form`.
     pub source: String,
+    /// Set when this business was merged into another as a duplicate.
+    pub merged_into: Option<i32>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// The business's page in the portal.
@@ -71,6 +73,7 @@ impl Business {
             notes: b.notes,
             segments,
             source: b.source,
+            merged_into: b.merged_into,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
@@ -217,6 +220,36 @@ pub struct ListParams {
     after: Option<String>,
 }
 
+/// The page ignores a filter value it doesn't know; another system is
+/// told (400), so a typo doesn't silently return everything.
+fn strict(q: &crate::web::form::FormData) -> ApiResult<()> {
+    use crate::domain::{District, IndustrySection, Segment, SizeBand};
+    let bad = |name: &str| ApiError::BadRequest(format!("{name} is not a known value."));
+    let given = |name: &str| !q.get(name).is_empty();
+    if given("district") && District::parse(q.get("district")).is_err() {
+        return Err(bad("district"));
+    }
+    if given("section") && IndustrySection::parse(q.get("section")).is_err() {
+        return Err(bad("section"));
+    }
+    if given("size") && SizeBand::parse(q.get("size")).is_err() {
+        return Err(bad("size"));
+    }
+    if given("segment") && Segment::parse(q.get("segment")).is_err() {
+        return Err(bad("segment"));
+    }
+    if given("status") && !matches!(q.get("status"), "active" | "ceased" | "all") {
+        return Err(bad("status"));
+    }
+    if given("consultant")
+        && q.get("consultant") != "none"
+        && q.get("consultant").parse::<i32>().is_err()
+    {
+        return Err(bad("consultant"));
+    }
+    Ok(())
+}
+
 pub(super) async fn detail_of(state: &AppState, id: i32) -> ApiResult<(BusinessDetail, String)> {
     let d = queries::detail(&state.db, id)
         .await?
@@ -244,6 +277,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
     caller.require(ApiArea::Businesses, Level::Read)?;
     let q = query(&req);
     let cursor = Cursor::parse(&q)?;
+    strict(&q)?;
     let filter = ListFilter::from_query(&q, 0);
     let rows = queries::filtered(&filter)
         .filter(business::Column::Id.gt(cursor.after))
@@ -355,7 +389,7 @@ pub async fn update(
     let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body, Some(tag)).await
+    save(&state, &caller, Some(id), &body, tag).await
 }
 
 /// Adds a P-unit. A P-number registered to another business is a 409.

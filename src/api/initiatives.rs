@@ -240,7 +240,7 @@ pub async fn update(
     let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body, Some(tag)).await
+    save(&state, &caller, Some(id), &body, tag).await
 }
 
 async fn figure_list(

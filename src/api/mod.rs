@@ -289,11 +289,15 @@ impl Caller {
     }
 
     /// 403 unless the caller may do `level` in `area`. Staff read every
-    /// area their pages show; writing needs a token.
+    /// area their pages show but placements; writing needs a token.
     pub fn require(&self, area: ApiArea, level: Level) -> ApiResult<()> {
         match &self.kind {
             CallerKind::Token { scopes, .. } if scopes.allows(area, level) => Ok(()),
             CallerKind::Token { .. } => Err(ApiError::Forbidden("api_scope_missing")),
+            // Placements (possibly health data) only to tokens with their scope.
+            CallerKind::Staff { .. } if area == ApiArea::Placements => {
+                Err(ApiError::Forbidden("api_token_required"))
+            }
             CallerKind::Staff { .. } if level == Level::Read => Ok(()),
             CallerKind::Staff { .. } => Err(ApiError::Forbidden("api_token_required")),
         }
@@ -350,11 +354,13 @@ impl FromRequest for Caller {
                     Err(e) => Err(e.into()),
                 };
             };
+            // The scheme's name is case-insensitive (RFC 9110).
             let raw = header
                 .to_str()
                 .ok()
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
+                .and_then(|h| h.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
                 .ok_or(ApiError::Unauthorized)?;
             let token = tokens::authenticate(&state.db, raw)
                 .await?
@@ -484,17 +490,22 @@ pub fn form_of<T: Serialize>(body: &T) -> FormData {
 }
 
 /// The `If-Match` of an update, required: without it two systems could
-/// overwrite each other's changes without knowing.
-pub fn if_match(req: &HttpRequest) -> ApiResult<String> {
+/// overwrite each other's changes without knowing. `*` (any version) is
+/// an update without the check, asked for explicitly.
+pub fn if_match(req: &HttpRequest) -> ApiResult<Option<String>> {
     let v = req
         .headers()
         .get("if-match")
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::PreconditionRequired)?;
-    Ok(v.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .to_string())
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
+    if v == "*" {
+        return Ok(None);
+    }
+    Ok(Some(
+        v.trim_start_matches("W/").trim_matches('"').to_string(),
+    ))
 }
 
 /// A response with its `ETag`.
@@ -571,6 +582,16 @@ pub fn record_id(raw: &str) -> ApiResult<i32> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or(ApiError::NotFound)
+}
+
+/// Any other path or method under `/api/`: a JSON 404, not an HTML page.
+async fn no_such_route() -> ApiResult {
+    Err(ApiError::NotFound)
+}
+
+/// After every other route (see `web::routes`).
+pub fn fallback(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/{tail:.*}").to(no_such_route));
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -123,6 +123,8 @@ pub struct NeedBody {
 #[serde(deny_unknown_fields)]
 pub struct NeedChange {
     pub status: String,
+    /// The consultant's user id; omitted keeps the current one, `0`
+    /// unassigns.
     pub assigned_to: Option<i32>,
     pub note: Option<String>,
 }
@@ -191,7 +193,7 @@ pub async fn get_one(
 #[utoipa::path(post, path = "/api/v1/needs", tag = "needs", request_body = NeedBody,
     responses((status = 201, body = Need, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = Problem)),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("token" = [])))]
 #[post("/api/v1/needs")]
 pub async fn create(
@@ -223,7 +225,12 @@ pub async fn create(
         CallerKind::Staff { user_id } => (Some(*user_id), None),
     };
     let origin = public::Origin { source, by, token };
-    let idem = format!("api{idem}");
+    // Keys are the caller's own: two systems' "1" are two needs.
+    let idem = match (token, by) {
+        (Some(t), _) => format!("api{t}x{idem}"),
+        (None, Some(u)) => format!("apiu{u}x{idem}"),
+        (None, None) => idem,
+    };
     let cmd = public::prepare(&state, &need, &f, caller.lang, &idem, origin)?;
     let (id, _) = public::store(&state, cmd).await?;
     let n = one(&state, id).await?;
@@ -256,6 +263,11 @@ pub async fn update(
     let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
+    let assigned_to = match body.assigned_to {
+        None => one(&state, id).await?.assigned_to,
+        Some(0) => None,
+        Some(uid) => Some(uid),
+    };
     let mut e = crate::app::Invalid::new();
     let status = e.check("status", NeedStatus::parse(&body.status));
     let note = e
@@ -268,9 +280,9 @@ pub async fn update(
         Some(ChangeNeed {
             need_id: id,
             status: status?,
-            assigned_to: body.assigned_to,
+            assigned_to,
             note,
-            if_match: Some(tag),
+            if_match: tag,
         })
     })?;
     state.app.run(caller.actor(), cmd).await?;

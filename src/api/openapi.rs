@@ -62,6 +62,28 @@ impl Modify for Security {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Every call with a token can meet its rate limit: 429 everywhere.
+        use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::ContentBuilder};
+        let too_many: Response = ResponseBuilder::new()
+            .description("Too many requests for this token; see Retry-After.")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post, &mut item.put]
+                .into_iter()
+                .flatten()
+            {
+                op.responses
+                    .responses
+                    .entry("429".to_string())
+                    .or_insert_with(|| RefOr::T(too_many.clone()));
+            }
+        }
     }
 }
 

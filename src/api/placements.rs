@@ -1,6 +1,7 @@
 //! `/api/v1/placements`: flex jobs, wage-subsidy jobs and work trials. Only
-//! tokens with the placements scope come in (being placed can be health
-//! data), and every read is in the audit log with the ids read.
+//! tokens with the placements scope come in — not even a signed-in
+//! consultant's session (being placed can be health data) — and every read
+//! is in the audit log with the ids read.
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, put, web};
 use entity::placement;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -79,7 +80,7 @@ pub struct PlacementBody {
     pub start_date: String,
     pub planned_end: Option<String>,
     pub ended_on: Option<String>,
-    /// Hours per week: `12.5` or `"12,5"`.
+    /// Hours per week, e.g. `12.5`.
     pub hours: Option<f64>,
     /// `planned`, `active`, `completed`, `ended_early`, `cancelled`.
     pub status: String,
@@ -228,7 +229,7 @@ pub async fn update(
     let body = body.parsed()?;
     let id = super::record_id(&id)?;
     let tag = super::if_match(&req)?;
-    save(&state, &caller, Some(id), &body, Some(tag)).await
+    save(&state, &caller, Some(id), &body, tag).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -57,6 +57,13 @@ impl Command for SavePlacement {
         let tx = uow.tx();
         let p = &self.input;
         let mut invalid = Invalid::new();
+        if entity::business::Entity::find_by_id(p.business_id)
+            .one(tx)
+            .await?
+            .is_none_or(|b| b.merged_into.is_some())
+        {
+            invalid.add("business_id", DomainError::UnknownValue);
+        }
         if let Some(pid) = p.p_unit_id {
             let unit = p_unit::Entity::find_by_id(pid).one(tx).await?;
             if unit.is_none_or(|u| u.business_id != p.business_id) {

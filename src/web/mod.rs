@@ -140,6 +140,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::placements::routes(cfg);
     crate::initiatives::routes(cfg);
     crate::api::routes(cfg);
+    crate::api::fallback(cfg);
 }
 
 #[cfg(test)]

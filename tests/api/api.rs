@@ -360,7 +360,15 @@ db_test!(
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         assert_eq!(page["items"][0]["name"], "Firma 3");
         assert!(page["next"].is_null(), "the last page");
-        for bad in ["limit=0", "limit=1000", "after=x", "after=-5"] {
+        for bad in [
+            "limit=0",
+            "limit=1000",
+            "after=x",
+            "after=-5",
+            "district=atlantis",
+            "status=gone",
+            "consultant=me",
+        ] {
             let (status, problem) = api.get(&format!("/api/v1/businesses?{bad}")).await;
             assert_eq!(status, 400, "{bad}");
             assert_eq!(problem["error"], "bad_request");
@@ -406,6 +414,21 @@ db_test!(
             let problem: Value = res.json().await.unwrap();
             assert_eq!(problem["error"], "unauthorized");
         }
+        // The scheme's name is case-insensitive.
+        let res = anonymous
+            .get(app.url("/api/v1/businesses"))
+            .header("authorization", format!("bearer {reader}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        // Needs in search only with the needs scope.
+        assert_eq!(api.get("/api/v1/search?q=x&kind=need").await.0, 403);
+        // A path or method that isn't there: JSON too.
+        let res = api.call(Method::DELETE, "/api/v1/businesses", None).await;
+        assert_eq!(res.status().as_u16(), 404);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["error"], "not_found");
         // Revoked on the admin page: the next call is refused.
         let id = api_token::Entity::find()
             .one(&app.db)
@@ -433,6 +456,8 @@ db_test!(
         assert_eq!(res.status().as_u16(), 403);
         let problem: Value = res.json().await.unwrap();
         assert!(problem["message"].as_str().unwrap().contains("API-nøgle"));
+        // Placements (possibly health data) only with a token that has the scope.
+        assert_eq!(app.get("/api/v1/placements").await.status().as_u16(), 403);
         // The council reads aggregates only.
         app.signed_in("raadet", Role::Council).await;
         assert_eq!(app.get("/api/v1/businesses").await.status().as_u16(), 403);
@@ -583,8 +608,15 @@ db_test!(
         assert!(n["reference"].as_str().unwrap().starts_with("RB-"));
         assert_eq!(n["source"], "email");
         assert_eq!(n["open_flex_job"], true);
-        let (_, again) = api.send(Method::POST, "/api/v1/needs", need).await;
+        let (_, again) = api.send(Method::POST, "/api/v1/needs", need.clone()).await;
         assert_eq!(again["id"], n["id"], "the same key stores one need");
+        let other = Api::new(
+            &app,
+            &token(&app, "Andet system", &[("needs", "write")]).await,
+        );
+        let (status, theirs) = other.send(Method::POST, "/api/v1/needs", need).await;
+        assert_eq!(status, 201);
+        assert_ne!(theirs["id"], n["id"], "another system's key is its own");
         let (status, problem) = api
             .send(Method::POST, "/api/v1/needs", json!({"cvr": "1", "company_name": "", "contact_name": "x", "contact_email": "x", "job_title": "x", "positions": 0}))
             .await;
@@ -607,6 +639,14 @@ db_test!(
         let (status, list) = api.get("/api/v1/needs?status=in_progress").await;
         assert_eq!(status, 200);
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        // A move without an assignee keeps the one there.
+        let res = api.call(Method::GET, &path, None).await;
+        let tag = etag(&res);
+        let res = api
+            .put(&path, Some(&tag), json!({"status": "candidates_proposed"}))
+            .await;
+        let moved: Value = res.json().await.unwrap();
+        assert_eq!(moved["assigned_to"], me, "{moved}");
         // A contact: a token says whose it was.
         let business = n["business_id"].as_i64().unwrap();
         let contact = json!({
