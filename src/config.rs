@@ -43,6 +43,13 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     /// Failed sign-ins allowed per client address within 15 minutes.
     pub login_attempts: u32,
+    /// Years without activity after which a business's contact persons are
+    /// removed (`gdpr purge`).
+    pub gdpr_inactive_years: u32,
+    /// Years after which a need's contact details are removed.
+    pub need_contact_years: u32,
+    /// Months after which a sent email's body is removed.
+    pub email_body_months: u32,
     /// Requests one API token may make per minute (then 429).
     pub api_requests_per_minute: u32,
     /// Log format: `pretty` or `json`.
@@ -124,6 +131,9 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             login_attempts: 10,
             api_requests_per_minute: 600,
+            gdpr_inactive_years: 5,
+            need_contact_years: 3,
+            email_body_months: 6,
             log_format: "pretty".into(),
             max_upload_mib: 256,
             meili_url: None,

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod email;
+pub mod gdpr;
 pub mod import;
 pub mod initiatives;
 pub mod placements;

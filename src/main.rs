@@ -89,7 +89,9 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// Data protection: `purge` anonymises placements past retention
+    /// Data protection: `purge` anonymises placements past retention and
+    /// removes contact persons, needs' contact details and sent email
+    /// bodies past theirs
     Gdpr {
         #[command(subcommand)]
         action: GdprAction,
@@ -115,7 +117,10 @@ enum ReportAction {
 #[derive(Subcommand)]
 enum GdprAction {
     /// Anonymise placements that ended more than `placement_retention_years`
-    /// ago (case reference and notes removed, counts kept)
+    /// ago (case reference and notes removed, counts kept); remove contact
+    /// persons of businesses without activity for `gdpr_inactive_years`,
+    /// needs' contact details after `need_contact_years` and sent email
+    /// bodies after `email_body_months`
     Purge {
         /// Only list what would be anonymised
         #[arg(long)]
@@ -288,22 +293,51 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gdpr {
             action: GdprAction::Purge { dry_run, years },
         } => {
+            use erhverv::gdpr::retention as gdpr;
             use erhverv::placements::retention;
             let conn = db::connect(&settings).await?;
             db::migrate(&conn).await?;
+            let clock = erhverv::app::Clock::system();
             let years = years.unwrap_or(settings.placement_retention_years);
-            let cutoff = retention::cutoff(erhverv::app::Clock::system().today(), years);
+            let cutoff = retention::cutoff(clock.today(), years);
+            let cutoffs = gdpr::Cutoffs::of(&settings, clock.now());
             if dry_run {
                 let ids = retention::due(&conn, cutoff).await?;
+                let due = gdpr::due(&conn, cutoffs).await?;
+                println!("dry run: nothing is changed");
                 println!(
-                    "{} placements ended before {cutoff} would be anonymised (dry run): {ids:?}",
+                    "{} placements ended before {cutoff} would be anonymised: {ids:?}",
                     ids.len()
+                );
+                println!(
+                    "{} contact persons of businesses without activity since {} would be removed",
+                    due.persons.len(),
+                    cutoffs.inactive_since.date_naive()
+                );
+                println!(
+                    "{} needs from before {} would lose their contact details",
+                    due.needs.len(),
+                    cutoffs.needs_before.date_naive()
+                );
+                println!(
+                    "{} emails sent before {} would lose their bodies",
+                    due.emails.len(),
+                    cutoffs.emails_before.date_naive()
                 );
             } else {
                 let app = erhverv::app::App::for_cli(&conn)?;
                 let cmd = retention::AnonymisePlacements { cutoff };
                 let n = app.run(erhverv::app::Actor::System, cmd).await?;
                 println!("anonymised {n} placements ended before {cutoff}");
+                let d = app
+                    .run(erhverv::app::Actor::System, gdpr::Purge { cutoffs })
+                    .await?;
+                println!(
+                    "removed {} contact persons, the contact details of {} needs and the bodies of {} sent emails",
+                    d.persons.len(),
+                    d.needs.len(),
+                    d.emails.len()
+                );
             }
         }
         Command::Report {

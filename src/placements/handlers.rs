@@ -854,47 +854,7 @@ pub async fn capacity<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Retention of placements: how many are due for anonymisation.
-#[get("/admin/gdpr")]
-async fn gdpr_page(
-    state: web::Data<AppState>,
-    staff: crate::web::auth::Admin,
-) -> Result<HttpResponse, AppError> {
-    let years = state.settings.placement_retention_years;
-    let cutoff = super::retention::cutoff(state.app.clock.today(), years);
-    let due = super::retention::due(&state.db, cutoff).await?;
-    let mut ctx = staff.context();
-    ctx.insert("years", &years);
-    ctx.insert("cutoff", &format_date(cutoff));
-    ctx.insert("due", &due.len());
-    state.templates.page(staff.lang, "admin/gdpr.html", &ctx)
-}
-
-#[post("/admin/gdpr/purge")]
-async fn gdpr_purge(
-    state: web::Data<AppState>,
-    staff: crate::web::auth::Admin,
-    _f: Form,
-) -> Result<HttpResponse, AppError> {
-    let cutoff = super::retention::cutoff(
-        state.app.clock.today(),
-        state.settings.placement_retention_years,
-    );
-    let cmd = super::retention::AnonymisePlacements { cutoff };
-    let n = state.app.run(staff.actor(), cmd).await?;
-    crate::web::auth::set_flash(
-        &staff.session,
-        &format!(
-            "{} {}",
-            crate::web::i18n::number(staff.lang, n as i64),
-            staff.t("gdpr_anonymised")
-        ),
-    );
-    Ok(see_other("/admin/gdpr"))
-}
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(gdpr_page).service(gdpr_purge);
     cfg.service(list_page)
         .service(export)
         .service(new_form)

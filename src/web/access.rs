@@ -171,4 +171,6 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/placement-rules", Access::Admin),
     ("POST", "/admin/placement-rules", Access::Admin),
     ("POST", "/admin/gdpr/purge", Access::Admin),
+    ("GET", "/admin/gdpr/person/export.json", Access::Admin),
+    ("POST", "/admin/gdpr/person/erase", Access::Admin),
 ];

@@ -139,6 +139,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::audit::routes(cfg);
     crate::placements::routes(cfg);
     crate::initiatives::routes(cfg);
+    crate::gdpr::handlers::routes(cfg);
     crate::api::routes(cfg);
     crate::api::fallback(cfg);
 }

@@ -16,6 +16,7 @@ mod commands;
 mod contacts;
 mod durability;
 mod email;
+mod gdpr;
 mod import;
 mod initiatives;
 mod merge;

@@ -556,7 +556,7 @@ db_test!(
         )
         .await;
         let page = app.get_html("/admin/gdpr").await;
-        assert!(page.contains("<dd id=\"due\">1</dd>"), "{page}");
+        assert!(page.contains("<td id=\"due\">1</td>"), "{page}");
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
         cmd.arg("--data-dir").arg(&app.settings.data_dir);
         cmd.env_remove("ERHVERV_DATABASE_URL")
@@ -619,7 +619,7 @@ db_test!(
         assert!(
             app.get_html("/admin/gdpr")
                 .await
-                .contains("<dd id=\"due\">0</dd>")
+                .contains("<td id=\"due\">0</td>")
         );
         // An anonymised placement can no longer be edited.
         let me = admin.to_string();
