@@ -369,3 +369,93 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    the_business_list_downloads_as_filtered_for_excel_in_name_order_past_a_chunk,
+    |app: TestApp| async move {
+        use sea_orm::EntityTrait;
+        app.signed_in("kirsten", Role::Consultant).await;
+        // 2,500 businesses in Nørrebro (past two chunks of 1,000, with ties
+        // on the name), one on Amager, and one whose name is a formula.
+        let now = chrono::Utc::now();
+        let rows: Vec<entity::business::ActiveModel> = (0..2500)
+            .map(|i| {
+                let mut m = erhverv::businesses::patch::blank(
+                    erhverv::domain::Cvr::parse(&crate::api::cvr(i * 3)).unwrap(),
+                    "import",
+                    now,
+                );
+                m.name = format!("Firma {:04}", i / 2);
+                m.sort_name = m.name.to_lowercase();
+                m.street = Some("Nørrebrogade 1".into());
+                m.postal_code = Some(2200);
+                m.district = Some("norrebro".into());
+                erhverv::businesses::patch::to_active(m, None)
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            entity::business::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db)
+                .await
+                .unwrap();
+        }
+        let amager = app.create_business("25313763", "Amager Bageri", "").await;
+        let res = app
+            .post_form(
+                "/businesses",
+                &[
+                    ("cvr", "91909375"),
+                    ("name", "=HYPERLINK(\"http://x\")"),
+                    ("company_form", "aps"),
+                    ("street", "Nørrebrogade 9"),
+                    ("postal_code", "2200"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303);
+        // The list page links the download with its filter.
+        let page = app.get_html("/businesses?district=norrebro").await;
+        assert!(
+            page.contains("/businesses/export.csv?district=norrebro"),
+            "{page}"
+        );
+        let res = app.get("/businesses/export.csv?district=norrebro").await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "BOM for Excel");
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("CVR;Navn;"), "{}", lines[0]);
+        assert_eq!(lines.len(), 1 + 2501, "every row once, the header once");
+        assert!(!text.contains("Amager Bageri"), "the filter holds");
+        assert!(text.contains("'=HYPERLINK"), "formula neutralised");
+        // In name order; each CVR once.
+        let names: Vec<&str> = lines[1..]
+            .iter()
+            .map(|l| l.split(';').nth(1).unwrap())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.trim_matches('"').to_lowercase());
+        assert_eq!(names, sorted);
+        let cvrs: std::collections::BTreeSet<&str> = lines[1..]
+            .iter()
+            .map(|l| l.split(';').next().unwrap())
+            .collect();
+        assert_eq!(cvrs.len(), 2501);
+        assert!(lines[1].contains("Nørrebro"), "Danish labels: {}", lines[1]);
+        // The council may not download it.
+        let _ = amager;
+        app.signed_in("raadet", Role::Council).await;
+        assert_eq!(
+            app.get("/businesses/export.csv").await.status().as_u16(),
+            403
+        );
+    }
+);
