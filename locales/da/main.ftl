@@ -556,6 +556,7 @@ api_unauthorized = Der kræves en gyldig API-nøgle (Authorization: Bearer …).
 api_forbidden = Du har ikke adgang til dette.
 api_scope_missing = API-nøglen har ikke adgang til dette område.
 api_token_required = Ændringer gennem API'et kræver en API-nøgle.
+api_method_not_allowed = Den metode findes ikke for denne adresse.
 api_not_found = Posten findes ikke.
 api_precondition_failed = Posten er ændret, siden du læste den. Hent den igen, og prøv igen.
 api_precondition_required = En ændring kræver If-Match med den ETag, du læste.

@@ -555,6 +555,7 @@ api_unauthorized = A valid API token is required (Authorization: Bearer …).
 api_forbidden = You do not have access to this.
 api_scope_missing = The API token has no access to this area.
 api_token_required = Changes through the API need an API token.
+api_method_not_allowed = That method does not exist for this address.
 api_not_found = The record does not exist.
 api_precondition_failed = The record has changed since you read it. Fetch it again and retry.
 api_precondition_required = A change needs If-Match with the ETag you read.

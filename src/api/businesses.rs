@@ -144,27 +144,42 @@ pub struct BusinessDetail {
 #[serde(deny_unknown_fields)]
 pub struct BusinessBody {
     /// 8 digits, modulus-11 checked; it cannot change.
+    #[schema(pattern = "^[0-9]{8}$")]
     pub cvr: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// `aps`, `as`, `enk` … (or as written: "ApS", "A/S").
+    /// The company form's code (the form also takes "ApS", "A/S" as written).
+    #[schema(schema_with = super::schemas::company_form)]
     pub company_form: String,
+    #[schema(max_length = 200)]
     pub street: Option<String>,
     /// 4 digits.
+    #[schema(pattern = "^([0-9]{4})?$")]
     pub postal_code: Option<String>,
+    #[schema(max_length = 100)]
     pub city: Option<String>,
+    /// DB07, 6 digits.
+    #[schema(pattern = "^([0-9]{6})?$")]
     pub industry_code: Option<String>,
+    #[schema(maximum = 1_000_000)]
     pub employees: Option<u32>,
-    /// `1-9`, `10-49`, `50-249`, `250+` when the number isn't known.
+    /// A size band, when the number isn't known.
+    #[schema(schema_with = super::schemas::size_opt)]
     pub size: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
     #[serde(default)]
     pub advertising_protected: bool,
+    #[schema(minimum = 1)]
     pub consultant_id: Option<i32>,
+    /// An email address, or empty for none.
+    #[schema(pattern = "^([^@\\s]+@[^@\\s]+)?$")]
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::schemas::segments)]
     pub segments: Vec<String>,
 }
 
@@ -177,11 +192,16 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct PUnitBody {
     /// 10 digits, registered to no other business.
+    #[schema(pattern = "^[1-9][0-9]{9}$")]
     pub p_number: String,
+    #[schema(max_length = 200)]
     pub street: Option<String>,
+    #[schema(pattern = "^([0-9]{4})?$")]
     pub postal_code: Option<String>,
+    #[schema(max_length = 100)]
     pub city: Option<String>,
     /// Ordinary employees at this workplace.
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub employees: Option<i32>,
 }
 
@@ -189,8 +209,12 @@ pub struct PUnitBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonBody {
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
+    #[schema(max_length = 120)]
     pub role: Option<String>,
+    /// An email address, or empty for none.
+    #[schema(pattern = "^([^@\\s]+@[^@\\s]+)?$")]
     pub email: Option<String>,
     pub phone: Option<String>,
     #[serde(default)]
@@ -202,52 +226,45 @@ pub struct PersonBody {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ListParams {
-    /// A district code.
+    /// A district.
+    #[param(schema_with = super::schemas::district)]
     district: Option<String>,
-    /// An industry section letter (A–U).
+    /// An industry section.
+    #[param(schema_with = super::schemas::section)]
     section: Option<String>,
     /// A size band.
+    #[param(schema_with = super::schemas::size)]
     size: Option<String>,
     /// A consultant's id, or `none` for unassigned.
+    #[param(pattern = "^([0-9]+|none)$")]
     consultant: Option<String>,
-    /// A segment code.
+    /// A segment.
+    #[param(schema_with = super::schemas::segment)]
     segment: Option<String>,
     /// `active` (the default), `ceased` or `all`.
+    #[param(schema_with = super::schemas::list_status)]
     status: Option<String>,
     /// Rows per page, 1–200 (50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
     /// The `next` of the page before.
+    #[param(pattern = "^[0-9]{1,10}$")]
     after: Option<String>,
 }
 
 /// The page ignores a filter value it doesn't know; another system is
 /// told (400), so a typo doesn't silently return everything.
 fn strict(q: &crate::web::form::FormData) -> ApiResult<()> {
+    use super::check_param as check;
     use crate::domain::{District, IndustrySection, Segment, SizeBand};
-    let bad = |name: &str| ApiError::BadRequest(format!("{name} is not a known value."));
-    let given = |name: &str| !q.get(name).is_empty();
-    if given("district") && District::parse(q.get("district")).is_err() {
-        return Err(bad("district"));
-    }
-    if given("section") && IndustrySection::parse(q.get("section")).is_err() {
-        return Err(bad("section"));
-    }
-    if given("size") && SizeBand::parse(q.get("size")).is_err() {
-        return Err(bad("size"));
-    }
-    if given("segment") && Segment::parse(q.get("segment")).is_err() {
-        return Err(bad("segment"));
-    }
-    if given("status") && !matches!(q.get("status"), "active" | "ceased" | "all") {
-        return Err(bad("status"));
-    }
-    if given("consultant")
-        && q.get("consultant") != "none"
-        && q.get("consultant").parse::<i32>().is_err()
-    {
-        return Err(bad("consultant"));
-    }
-    Ok(())
+    check(q, "district", |v| District::parse(v).is_ok())?;
+    check(q, "section", |v| IndustrySection::parse(v).is_ok())?;
+    check(q, "size", |v| SizeBand::parse(v).is_ok())?;
+    check(q, "segment", |v| Segment::parse(v).is_ok())?;
+    check(q, "status", |v| matches!(v, "active" | "ceased" | "all"))?;
+    check(q, "consultant", |v| {
+        v == "none" || v.parse::<i32>().is_ok_and(|n| n >= 1)
+    })
 }
 
 pub(super) async fn detail_of(state: &AppState, id: i32) -> ApiResult<(BusinessDetail, String)> {
@@ -371,7 +388,7 @@ pub async fn create(
 /// with the `ETag` read is required: 412 when the business changed since.
 #[utoipa::path(put, path = "/api/v1/businesses/{id}", tag = "businesses", request_body = BusinessBody,
     params(("id" = i32, Path, description = "The business's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version read")),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read (or `*`); without it the answer is 428")),
     responses((status = 200, body = BusinessDetail, headers(("ETag" = String))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),

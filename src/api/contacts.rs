@@ -50,16 +50,25 @@ impl From<contact::Model> for Contact {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
+    #[schema(minimum = 1)]
     pub business_id: i32,
     /// Whose contact it was (required with a token).
+    #[schema(minimum = 1)]
     pub consultant_id: Option<i32>,
+    #[schema(schema_with = super::schemas::channel)]
     pub channel: String,
-    /// Copenhagen time, `YYYY-MM-DDTHH:MM`.
+    /// Copenhagen time, `YYYY-MM-DDTHH:MM`, at most an hour ahead.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
     pub occurred_at: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: String,
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
+    #[schema(schema_with = super::schemas::outcome)]
     pub outcome: String,
-    /// `YYYY-MM-DD`.
+    /// Not before the contact.
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub follow_up_on: Option<String>,
 }
 
@@ -67,11 +76,15 @@ pub struct ContactBody {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ListParams {
+    #[param(minimum = 1)]
     business_id: Option<i32>,
+    #[param(minimum = 1)]
     consultant_id: Option<i32>,
     /// Rows per page, 1–200 (50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
     /// The `next` of the page before.
+    #[param(pattern = "^[0-9]{1,10}$")]
     after: Option<String>,
 }
 
@@ -92,11 +105,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         ("business_id", contact::Column::BusinessId),
         ("consultant_id", contact::Column::UserId),
     ] {
-        if !q.get(name).is_empty() {
-            let v: i32 = q
-                .get(name)
-                .parse()
-                .map_err(|_| ApiError::BadRequest(format!("{name} must be a number.")))?;
+        if let Some(v) = super::id_param(&q, name)? {
             select = select.filter(col.eq(v));
         }
     }

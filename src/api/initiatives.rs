@@ -62,14 +62,21 @@ impl From<initiative::Model> for Initiative {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InitiativeBody {
+    #[schema(minimum = 1)]
     pub track_id: i32,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
+    #[schema(minimum = 1)]
     pub owner_id: i32,
-    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub start_date: String,
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub end_date: Option<String>,
-    /// Days between status updates: `7`, `14`, `30` or `91`.
+    /// Days between status updates.
+    #[schema(schema_with = super::schemas::update_every)]
     pub update_every: String,
     #[serde(default)]
     pub is_public: bool,
@@ -115,10 +122,13 @@ pub struct Figure {
 #[allow(dead_code)]
 pub struct ListParams {
     /// A strategy track's id.
+    #[param(minimum = 1)]
     track_id: Option<i32>,
     /// Rows per page, 1–200 (50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
     /// The `next` of the page before.
+    #[param(pattern = "^[0-9]{1,10}$")]
     after: Option<String>,
 }
 
@@ -142,11 +152,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         .filter(initiative::Column::Id.gt(cursor.after))
         .order_by_asc(initiative::Column::Id)
         .limit(cursor.limit + 1);
-    if !q.get("track_id").is_empty() {
-        let t: i32 = q
-            .get("track_id")
-            .parse()
-            .map_err(|_| ApiError::BadRequest("track_id must be a number.".into()))?;
+    if let Some(t) = super::id_param(&q, "track_id")? {
         select = select.filter(initiative::Column::TrackId.eq(t));
     }
     let rows = select.all(&state.db).await?;
@@ -223,7 +229,7 @@ pub async fn create(
 /// Replaces an initiative. `If-Match` with the `ETag` read is required.
 #[utoipa::path(put, path = "/api/v1/initiatives/{id}", tag = "initiatives", request_body = InitiativeBody,
     params(("id" = i32, Path, description = "The initiative's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version read")),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read (or `*`); without it the answer is 428")),
     responses((status = 200, body = Initiative, headers(("ETag" = String))), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

@@ -19,6 +19,7 @@ pub mod initiatives;
 pub mod needs;
 pub mod openapi;
 pub mod placements;
+pub mod schemas;
 pub mod tokens;
 
 use std::future::Future;
@@ -83,6 +84,7 @@ pub enum ApiError {
     },
     PreconditionFailed,
     PreconditionRequired,
+    MethodNotAllowed,
     Invalid(app::Invalid),
     TooMany {
         retry_after: u64,
@@ -107,6 +109,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PreconditionRequired => "precondition_required",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Invalid(_) => "invalid",
             ApiError::TooMany { .. } => "too_many_requests",
             ApiError::Unavailable => "unavailable",
@@ -134,6 +137,7 @@ impl ApiError {
             } => (error.message(lang), vec![field(f, error)], existing.clone()),
             ApiError::PreconditionFailed => (t("api_precondition_failed"), vec![], None),
             ApiError::PreconditionRequired => (t("api_precondition_required"), vec![], None),
+            ApiError::MethodNotAllowed => (t("api_method_not_allowed"), vec![], None),
             ApiError::Invalid(invalid) => (
                 t("api_invalid"),
                 invalid.iter().map(|e| field(e.field, &e.error)).collect(),
@@ -162,6 +166,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -534,9 +539,9 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn parse(q: &FormData) -> ApiResult<Self> {
-        let limit = match q.get("limit") {
-            "" => DEFAULT_LIMIT,
-            s => s
+        let limit = match given(q, "limit") {
+            None => DEFAULT_LIMIT,
+            Some(s) => s
                 .parse::<u64>()
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
@@ -545,9 +550,9 @@ impl Cursor {
                 })?,
         };
         let after =
-            match q.get("after") {
-                "" => 0,
-                s => s.parse::<i32>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            match given(q, "after") {
+                None => 0,
+                Some(s) => s.parse::<i32>().ok().filter(|n| *n >= 0).ok_or_else(|| {
                     ApiError::BadRequest("after must be a cursor from next.".into())
                 })?,
             };
@@ -576,6 +581,36 @@ impl Cursor {
     }
 }
 
+/// A query parameter as sent: None when absent, `Some("")` when empty.
+/// Unlike the pages, the API refuses a value it doesn't know (400), so a
+/// typo in another system doesn't silently widen what it gets.
+pub fn given<'a>(q: &'a FormData, name: &str) -> Option<&'a str> {
+    q.has(name).then(|| q.get(name))
+}
+
+/// A filter that must be a known value when given.
+pub fn check_param(q: &FormData, name: &str, ok: impl Fn(&str) -> bool) -> ApiResult<()> {
+    match given(q, name) {
+        Some(v) if !ok(v) => Err(ApiError::BadRequest(format!(
+            "{name} is not a known value."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An id filter (a positive number) when given.
+pub fn id_param(q: &FormData, name: &str) -> ApiResult<Option<i32>> {
+    match given(q, name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(Some)
+            .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a positive number."))),
+    }
+}
+
 /// 404 for an id that can't be one of ours (negative, zero, huge).
 pub fn record_id(raw: &str) -> ApiResult<i32> {
     raw.parse::<i32>()
@@ -584,9 +619,44 @@ pub fn record_id(raw: &str) -> ApiResult<i32> {
         .ok_or(ApiError::NotFound)
 }
 
-/// Any other path or method under `/api/`: a JSON 404, not an HTML page.
-async fn no_such_route() -> ApiResult {
-    Err(ApiError::NotFound)
+/// Any other path or method under `/api/`: JSON, not an HTML page — 405
+/// for a path the document has with other methods, else 404.
+async fn no_such_route(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let allowed: Vec<String> = openapi::document()
+        .paths
+        .paths
+        .iter()
+        .filter(|(template, _)| same_route(template, path))
+        .flat_map(|(_, item)| {
+            [
+                item.get.as_ref().map(|_| "GET"),
+                item.post.as_ref().map(|_| "POST"),
+                item.put.as_ref().map(|_| "PUT"),
+            ]
+        })
+        .flatten()
+        .map(String::from)
+        .collect();
+    if allowed.is_empty() {
+        return ApiError::NotFound.error_response();
+    }
+    let mut res = ApiError::MethodNotAllowed.error_response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
+}
+
+/// Whether `path` is an instance of the route `template` (`{id}` matches
+/// one segment).
+fn same_route(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
 }
 
 /// After every other route (see `web::routes`).

@@ -86,21 +86,32 @@ impl From<recruitment_need::Model> for Need {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedBody {
-    /// `phone`, `visit`, `email` or `form` (the default).
+    /// How the need came in (`form` when absent).
+    #[schema(schema_with = super::schemas::need_source_opt)]
     pub source: Option<String>,
+    #[schema(pattern = "^[0-9]{8}$")]
     pub cvr: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub company_name: String,
+    #[schema(min_length = 1, max_length = 120)]
     pub contact_name: String,
+    #[schema(format = Email)]
     pub contact_email: String,
     pub contact_phone: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub job_title: String,
-    /// 1–500.
+    #[schema(minimum = 1, maximum = 500)]
     pub positions: i32,
+    #[schema(minimum = 1, maximum = 80)]
     pub hours_per_week: Option<i32>,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub start_date: Option<String>,
-    /// `permanent` (the default) or `temporary`.
+    /// `permanent` when absent.
+    #[schema(schema_with = super::schemas::employment_opt)]
     pub employment: Option<String>,
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub temporary_until: Option<String>,
     pub workplace_address: Option<String>,
     pub qualifications: Option<String>,
@@ -114,6 +125,7 @@ pub struct NeedBody {
     pub free_text: Option<String>,
     /// A key of the caller's choosing (1–64 letters and digits): the same
     /// key twice stores one need.
+    #[schema(pattern = "^([A-Za-z0-9]{1,64})?$")]
     pub idempotency_key: Option<String>,
 }
 
@@ -122,10 +134,13 @@ pub struct NeedBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedChange {
+    #[schema(schema_with = super::schemas::need_status)]
     pub status: String,
     /// The consultant's user id; omitted keeps the current one, `0`
     /// unassigns.
+    #[schema(minimum = 0)]
     pub assigned_to: Option<i32>,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -133,11 +148,13 @@ pub struct NeedChange {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ListParams {
-    /// A status code.
+    #[param(schema_with = super::schemas::need_status)]
     status: Option<String>,
     /// Rows per page, 1–200 (50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
     /// The `next` of the page before.
+    #[param(pattern = "^[0-9]{1,10}$")]
     after: Option<String>,
 }
 
@@ -162,9 +179,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         .filter(recruitment_need::Column::Id.gt(cursor.after))
         .order_by_asc(recruitment_need::Column::Id)
         .limit(cursor.limit + 1);
-    if !q.get("status").is_empty() {
-        let status = NeedStatus::parse(q.get("status"))
-            .map_err(|_| ApiError::BadRequest("status is not a known status.".into()))?;
+    super::check_param(&q, "status", |v| NeedStatus::parse(v).is_ok())?;
+    if let Ok(status) = NeedStatus::parse(q.get("status")) {
         select = select.filter(recruitment_need::Column::Status.eq(status.as_str()));
     }
     let rows = select.all(&state.db).await?;
@@ -246,7 +262,7 @@ pub async fn create(
 /// Moves a need on. `If-Match` with the `ETag` read is required.
 #[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "needs", request_body = NeedChange,
     params(("id" = i32, Path, description = "The need's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version read")),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read (or `*`); without it the answer is 428")),
     responses((status = 200, body = Need, headers(("ETag" = String))), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

@@ -71,23 +71,40 @@ impl From<placement::Model> for Placement {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacementBody {
+    #[schema(minimum = 1)]
     pub business_id: i32,
+    #[schema(minimum = 1)]
     pub p_unit_id: Option<i32>,
+    #[schema(schema_with = super::schemas::placement_kind)]
     pub kind: String,
+    /// The case system's reference (never a CPR number).
+    #[schema(pattern = "^[A-Za-z0-9-]{6,20}$")]
     pub case_ref: String,
+    #[schema(schema_with = super::schemas::target_group)]
     pub target_group: String,
-    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub start_date: String,
+    /// Required unless a flex job; not before the start.
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub planned_end: Option<String>,
+    /// `YYYY-MM-DD`, or empty for none.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub ended_on: Option<String>,
     /// Hours per week, e.g. `12.5`.
+    #[schema(minimum = 0, maximum = 80)]
     pub hours: Option<f64>,
-    /// `planned`, `active`, `completed`, `ended_early`, `cancelled`.
+    #[schema(schema_with = super::schemas::placement_status)]
     pub status: String,
+    #[schema(schema_with = super::schemas::end_reason_opt)]
     pub end_reason: Option<String>,
+    #[schema(minimum = 1)]
     pub consultant_id: i32,
+    #[schema(minimum = 1)]
     pub need_id: Option<i32>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
+    #[schema(max_length = 500)]
     pub override_reason: Option<String>,
 }
 
@@ -95,13 +112,16 @@ pub struct PlacementBody {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ListParams {
-    /// A status code.
+    #[param(schema_with = super::schemas::placement_status)]
     status: Option<String>,
     /// A business's id.
+    #[param(minimum = 1)]
     business_id: Option<i32>,
     /// Rows per page, 1–200 (50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
     /// The `next` of the page before.
+    #[param(pattern = "^[0-9]{1,10}$")]
     after: Option<String>,
 }
 
@@ -133,16 +153,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         .filter(placement::Column::Id.gt(cursor.after))
         .order_by_asc(placement::Column::Id)
         .limit(cursor.limit + 1);
-    if !q.get("status").is_empty() {
-        let s = PlacementStatus::parse(q.get("status"))
-            .map_err(|_| ApiError::BadRequest("status is not a known status.".into()))?;
+    super::check_param(&q, "status", |v| PlacementStatus::parse(v).is_ok())?;
+    if let Ok(s) = PlacementStatus::parse(q.get("status")) {
         select = select.filter(placement::Column::Status.eq(s.as_str()));
     }
-    if !q.get("business_id").is_empty() {
-        let b: i32 = q
-            .get("business_id")
-            .parse()
-            .map_err(|_| ApiError::BadRequest("business_id must be a number.".into()))?;
+    if let Some(b) = super::id_param(&q, "business_id")? {
         select = select.filter(placement::Column::BusinessId.eq(b));
     }
     let rows = select.all(&state.db).await?;
@@ -212,7 +227,7 @@ pub async fn create(
 /// Replaces a placement. `If-Match` with the `ETag` read is required.
 #[utoipa::path(put, path = "/api/v1/placements/{id}", tag = "placements", request_body = PlacementBody,
     params(("id" = i32, Path, description = "The placement's id"),
-        ("If-Match" = String, Header, description = "The ETag of the version read")),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read (or `*`); without it the answer is 428")),
     responses((status = 200, body = Placement, headers(("ETag" = String))), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),

@@ -38,7 +38,7 @@ async fn page(
     ctx.insert("any_due", &(!placements_due.is_empty() || !due.is_empty()));
     // A person looked up: what is held, with the export and the erase.
     let q = query(&req).get("q").trim().to_string();
-    ctx.insert("q", &q);
+    ctx.insert("person_q", &q);
     ctx.insert(
         "q_query",
         &serde_urlencoded::to_string([("q", &q)]).unwrap_or_default(),

@@ -387,14 +387,21 @@ pub struct ApiResults {
 pub struct ApiParams {
     /// The words searched for: a name, CVR or P-number (or their first digits), an address, a person.
     q: Option<String>,
-    /// `business`, `need` or `initiative`.
+    /// `business` or `need` (with the needs scope).
+    #[param(pattern = "^(business|need)$")]
     kind: Option<String>,
+    #[param(schema_with = crate::api::schemas::district)]
     district: Option<String>,
+    #[param(schema_with = crate::api::schemas::section)]
     section: Option<String>,
+    #[param(schema_with = crate::api::schemas::size)]
     size: Option<String>,
+    #[param(minimum = 1)]
     consultant_id: Option<i32>,
+    #[param(schema_with = crate::api::schemas::segment)]
     segment: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 10000)]
     page: Option<u32>,
 }
 
@@ -402,7 +409,8 @@ pub struct ApiParams {
 /// without it is a 403): typo
 /// tolerant, Danish letters folded, exact CVR/P-numbers first, with facets.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(ApiParams),
-    responses((status = 200, body = ApiResults), (status = 401, body = crate::api::Problem),
+    responses((status = 200, body = ApiResults), (status = 400, body = crate::api::Problem),
+        (status = 401, body = crate::api::Problem),
         (status = 403, body = crate::api::Problem), (status = 429, body = crate::api::Problem),
         (status = 503, body = crate::api::Problem)),
     security(("token" = [])))]
@@ -418,7 +426,19 @@ pub async fn api(
     // Needs only with their scope: filtered in the query, so the total,
     // the facets and the pages count only what the caller may see.
     // (Initiatives are not indexed.)
-    let mut p = params(&query(&req));
+    let q = query(&req);
+    // The page ignores what it doesn't know; another system is told.
+    use crate::api::check_param as check;
+    check(&q, "page", |v| {
+        v.parse::<usize>().is_ok_and(|n| (1..=10_000).contains(&n))
+    })?;
+    check(&q, "kind", |v| matches!(v, "business" | "need"))?;
+    check(&q, "district", |v| District::parse(v).is_ok())?;
+    check(&q, "section", |v| IndustrySection::parse(v).is_ok())?;
+    check(&q, "size", |v| SizeBand::parse(v).is_ok())?;
+    check(&q, "segment", |v| Segment::parse(v).is_ok())?;
+    crate::api::id_param(&q, "consultant_id")?;
+    let mut p = params(&q);
     if caller.require(ApiArea::Needs, Level::Read).is_err() {
         if p.filters.kind == Some(DocKind::Need) {
             caller.require(ApiArea::Needs, Level::Read)?;

@@ -30,6 +30,11 @@ impl FormData {
         FormData { pairs }
     }
 
+    /// Whether `name` was sent at all (perhaps empty).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.pairs

@@ -426,9 +426,25 @@ db_test!(
         assert_eq!(api.get("/api/v1/search?q=x&kind=need").await.0, 403);
         // A path or method that isn't there: JSON too.
         let res = api.call(Method::DELETE, "/api/v1/businesses", None).await;
-        assert_eq!(res.status().as_u16(), 404);
+        assert_eq!(res.status().as_u16(), 405);
+        assert_eq!(res.headers()["allow"], "GET, POST");
         let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["error"], "method_not_allowed");
+        let (status, problem) = api.get("/api/v1/nothing/here").await;
+        assert_eq!(status, 404);
         assert_eq!(problem["error"], "not_found");
+        for bad in [
+            "page=0",
+            "page=2147483648",
+            "kind=person",
+            "district=atlantis",
+        ] {
+            assert_eq!(
+                api.get(&format!("/api/v1/search?q=x&{bad}")).await.0,
+                400,
+                "{bad}"
+            );
+        }
         // Revoked on the admin page: the next call is refused.
         let id = api_token::Entity::find()
             .one(&app.db)
