@@ -157,7 +157,14 @@ fn readable(detail: &str) -> String {
             .join(", "),
         other => other.to_string(),
     };
+    // An empty list or map says nothing.
+    let empty = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
     map.iter()
+        .filter(|(_, v)| !empty(v))
         .map(|(k, v)| format!("{k}: {}", value(v)))
         .collect::<Vec<_>>()
         .join(" · ")

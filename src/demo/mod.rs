@@ -68,7 +68,59 @@ pub async fn seed(
     needs::seed(db, seed, &business_ids, &consultant_ids).await?;
     placements::seed(db, seed, &business_ids, &consultant_ids).await?;
     initiatives::seed(db, seed, &business_ids, &consultant_ids).await?;
+    seed_duplicates(db, &business_ids).await?;
     db::analyze(db).await?;
+    Ok(())
+}
+
+/// A few duplicates, as a registry gets them: a business entered again
+/// (from the public form) under its name in capitals and without its
+/// company form, at the same address. The duplicates page finds them.
+async fn seed_duplicates(db: &DatabaseConnection, business_ids: &[i32]) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let step = (business_ids.len() / 8).max(1);
+    let tx = db::begin_write(db).await?;
+    for id in business_ids.iter().step_by(step).take(8) {
+        let Some(b) = business::Entity::find_by_id(*id).one(&tx).await? else {
+            continue;
+        };
+        if b.street.is_none() || b.postal_code.is_none() {
+            continue;
+        }
+        // A free CVR number: the next valid one that nobody has.
+        let mut cvr = None;
+        for k in 1..500u32 {
+            let n = (b.cvr as u32).wrapping_add(k * 7_919) % 89_999_999 + 10_000_000;
+            if let Ok(c) = Cvr::parse(&format!("{n:08}"))
+                && business::Entity::find()
+                    .filter(business::Column::Cvr.eq(n as i32))
+                    .one(&tx)
+                    .await?
+                    .is_none()
+            {
+                cvr = Some(c);
+                break;
+            }
+        }
+        let Some(cvr) = cvr else { continue };
+        let forms = ["ApS", "A/S", "I/S", "IVS", "K/S", "P/S"];
+        let mut words: Vec<&str> = b.name.split_whitespace().collect();
+        if words.len() > 1 && words.last().is_some_and(|w| forms.contains(w)) {
+            words.pop();
+        }
+        let mut m = patch::blank(cvr, "form", now);
+        m.name = words.join(" ").to_uppercase();
+        m.sort_name = m.name.to_lowercase();
+        m.company_form = b.company_form.clone();
+        m.street = b.street.clone();
+        m.postal_code = b.postal_code;
+        m.city = b.city.clone();
+        m.district = b.district.clone();
+        business::Entity::insert(patch::to_active(m, None))
+            .exec_without_returning(&tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
