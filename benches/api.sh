@@ -22,6 +22,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
 echo "seeding $N businesses…" >&2
 ERHVERV_LOG=warn "$BIN" --data-dir "$DIR" seed --businesses "$N" >&2
+echo "indexing for search…" >&2
+ERHVERV_LOG=warn "$BIN" --data-dir "$DIR" reindex >&2
 ERHVERV_LOG=warn ERHVERV_COOKIE_SECURE=false ERHVERV_OUTBOX_WORKER=false \
   ERHVERV_API_REQUESTS_PER_MINUTE=1000000000 \
   "$BIN" --data-dir "$DIR" serve --bind 127.0.0.1:$PORT >/dev/null 2>&1 &

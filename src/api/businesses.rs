@@ -1,7 +1,7 @@
 //! `/api/v1/businesses`: the registry with its P-units and contact persons.
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, put, web};
 use entity::{business, contact_person, p_unit};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -284,7 +284,7 @@ pub(super) async fn detail_of(state: &AppState, id: i32) -> ApiResult<(BusinessD
     ))
 }
 
-/// Businesses, filtered as on the list page, in id order.
+/// Businesses, filtered as on the list page, in name order.
 #[utoipa::path(get, path = "/api/v1/businesses", tag = "businesses", params(ListParams),
     responses((status = 200, body = Page<Business>), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 429, body = Problem)),
@@ -296,8 +296,27 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
     let cursor = Cursor::parse(&q)?;
     strict(&q)?;
     let filter = ListFilter::from_query(&q, 0);
-    let rows = queries::filtered(&filter)
-        .filter(business::Column::Id.gt(cursor.after))
+    // In name order, as on the page: the filter's index gives the rows in
+    // that order, so a page reads only its rows. The cursor is the last
+    // business's id; the page after it starts after its name (and id).
+    let mut select = queries::filtered(&filter);
+    if cursor.after > 0 {
+        let last = business::Entity::find_by_id(cursor.after)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::BadRequest("after must be a cursor from next.".into()))?;
+        select = select.filter(
+            Condition::any()
+                .add(business::Column::SortName.gt(last.sort_name.clone()))
+                .add(
+                    Condition::all()
+                        .add(business::Column::SortName.eq(last.sort_name))
+                        .add(business::Column::Id.gt(last.id)),
+                ),
+        );
+    }
+    let rows = select
+        .order_by_asc(business::Column::SortName)
         .order_by_asc(business::Column::Id)
         .limit(cursor.limit + 1)
         .all(&state.db)

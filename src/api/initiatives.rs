@@ -338,11 +338,50 @@ pub async fn figure(
     Ok(HttpResponse::Ok().json(f))
 }
 
+/// A value of a typed-in key figure on a date (a second value for the
+/// same date replaces the first).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FigureValueBody {
+    #[schema(format = Date)]
+    pub on_date: String,
+    pub value: f64,
+}
+
+/// Records a value of a key figure that is typed in (not computed from
+/// the records: those answer 422).
+#[utoipa::path(post, path = "/api/v1/figures/{id}/values", tag = "initiatives",
+    request_body = FigureValueBody,
+    params(("id" = i32, Path, description = "The key figure's id")),
+    responses((status = 201, body = Figure), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("token" = [])))]
+#[post("/api/v1/figures/{id}/values")]
+pub async fn add_value(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: JsonBody<FigureValueBody>,
+) -> ApiResult {
+    caller.require(ApiArea::Initiatives, Level::Write)?;
+    let body = body.parsed()?;
+    let id = super::record_id(&id)?;
+    let cmd = crate::initiatives::figure_pages::parse_value(&super::form_of(&body), id)?;
+    state.app.run(caller.actor(), cmd).await?;
+    let f = figure_list(&state, &caller, Some(id))
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Created().json(f))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list)
         .service(create)
         .service(get_one)
         .service(update)
         .service(figures)
-        .service(figure);
+        .service(figure)
+        .service(add_value);
 }

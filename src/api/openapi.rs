@@ -39,6 +39,7 @@ use utoipa::{
         super::initiatives::update,
         super::initiatives::figures,
         super::initiatives::figure,
+        super::initiatives::add_value,
         crate::search::handlers::api,
     ),
     modifiers(&Security),

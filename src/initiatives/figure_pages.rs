@@ -283,6 +283,20 @@ async fn update(
     save(&state, &staff, Some(figure), f).await
 }
 
+/// A value typed in for a date (the figure's page, or the API).
+pub(crate) fn parse_value(f: &FormData, figure_id: i32) -> Result<RecordFigureValue, Invalid> {
+    let mut e = Invalid::new();
+    let on_date = e.check("on_date", required_date(f.get("on_date")));
+    let value = e.check("value", parse_number(f.get("value")));
+    e.into_result(|| {
+        Some(RecordFigureValue {
+            figure_id,
+            on_date: on_date?,
+            value: value?,
+        })
+    })
+}
+
 #[post("/figures/{id}/values")]
 async fn add_value(
     state: web::Data<AppState>,
@@ -291,16 +305,7 @@ async fn add_value(
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     let figure = crate::web::find_or_404::<key_figure::Entity>(&state.db, *id).await?;
-    let mut e = Invalid::new();
-    let on_date = e.check("on_date", required_date(f.get("on_date")));
-    let value = e.check("value", parse_number(f.get("value")));
-    let cmd = e.into_result(|| {
-        Some(RecordFigureValue {
-            figure_id: figure.id,
-            on_date: on_date?,
-            value: value?,
-        })
-    });
+    let cmd = parse_value(&f, figure.id);
     match state.app.run_parsed(staff.actor(), cmd).await {
         Ok(()) => {
             staff.flash("figure_value_saved");

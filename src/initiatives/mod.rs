@@ -5,7 +5,7 @@
 pub mod chart;
 pub mod commands;
 mod dashboard;
-mod figure_pages;
+pub(crate) mod figure_pages;
 pub mod figures;
 pub(crate) mod handlers;
 mod public;

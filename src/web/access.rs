@@ -132,6 +132,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/initiatives/{id}", Access::Token),
     ("GET", "/api/v1/figures", Access::CaseWorker),
     ("GET", "/api/v1/figures/{id}", Access::CaseWorker),
+    ("POST", "/api/v1/figures/{id}/values", Access::Token),
     ("GET", "/needs", Access::CaseWorker),
     ("GET", "/needs/export.csv", Access::CaseWorker),
     ("GET", "/needs/new", Access::CaseWorker),

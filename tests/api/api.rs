@@ -718,6 +718,39 @@ db_test!(
         let (status, one) = api.get(&format!("/api/v1/figures/{}", first["id"])).await;
         assert_eq!(status, 200);
         assert_eq!(one["id"], first["id"]);
+        // A typed-in figure takes a value; a computed one says it is computed.
+        let arr = figures.as_array().unwrap();
+        let manual = arr
+            .iter()
+            .find(|f| f["source"] == "manual")
+            .expect("a typed-in figure");
+        let (status, after) = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/figures/{}/values", manual["id"]),
+                json!({"on_date": "2026-11-30", "value": 83.5}),
+            )
+            .await;
+        assert_eq!(status, 201, "{after}");
+        let points = after["series"][0]["points"].as_array().unwrap();
+        assert!(
+            points
+                .iter()
+                .any(|p| p["date"] == "2026-11-30" && p["value"] == 83.5)
+        );
+        let computed = arr
+            .iter()
+            .find(|f| f["source"] != "manual")
+            .expect("a computed figure");
+        let (status, problem) = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/figures/{}/values", computed["id"]),
+                json!({"on_date": "2026-11-30", "value": 1}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(problem["fields"][0]["code"], "figure_is_computed");
     }
 );
 
