@@ -428,6 +428,28 @@ pub async fn update(
     save(&state, &caller, Some(id), &body, tag).await
 }
 
+/// A P-unit or a contact person added: the form's parser, its command, and
+/// the business as it is now.
+async fn add_child<B, C>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    body: JsonBody<B>,
+    parse: impl Fn(&crate::web::form::FormData, i32) -> Result<C, crate::app::Invalid>,
+) -> ApiResult
+where
+    B: Serialize,
+    C: crate::app::Command<Output = i32>,
+{
+    caller.require(ApiArea::Businesses, Level::Write)?;
+    let body = body.parsed()?;
+    let id = super::record_id(id)?;
+    let cmd = parse(&form_of(&body), id)?;
+    state.app.run(caller.actor(), cmd).await?;
+    let (d, version) = detail_of(state, id).await?;
+    Ok(super::with_etag(StatusCode::CREATED, &version, &d))
+}
+
 /// Adds a P-unit. A P-number registered to another business is a 409.
 #[utoipa::path(post, path = "/api/v1/businesses/{id}/p-units", tag = "businesses",
     request_body = PUnitBody, params(("id" = i32, Path, description = "The business's id")),
@@ -442,13 +464,7 @@ pub async fn add_p_unit(
     id: web::Path<String>,
     body: JsonBody<PUnitBody>,
 ) -> ApiResult {
-    caller.require(ApiArea::Businesses, Level::Write)?;
-    let body = body.parsed()?;
-    let id = super::record_id(&id)?;
-    let cmd = parse_p_unit(&form_of(&body), id)?;
-    state.app.run(caller.actor(), cmd).await?;
-    let (d, version) = detail_of(&state, id).await?;
-    Ok(super::with_etag(StatusCode::CREATED, &version, &d))
+    add_child(&state, &caller, &id, body, parse_p_unit).await
 }
 
 /// Adds a contact person.
@@ -465,13 +481,7 @@ pub async fn add_person(
     id: web::Path<String>,
     body: JsonBody<PersonBody>,
 ) -> ApiResult {
-    caller.require(ApiArea::Businesses, Level::Write)?;
-    let body = body.parsed()?;
-    let id = super::record_id(&id)?;
-    let cmd = parse_person(&form_of(&body), id)?;
-    state.app.run(caller.actor(), cmd).await?;
-    let (d, version) = detail_of(&state, id).await?;
-    Ok(super::with_etag(StatusCode::CREATED, &version, &d))
+    add_child(&state, &caller, &id, body, parse_person).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -31,8 +31,14 @@ pub async fn seed(
     let open = (business_ids.len() * 75 / 1000).clamp(1, MAX_OPEN);
     let closed = open / 3;
     // Businesses with employees, where placements happen.
+    // (A range, not a list of ids: a million ids are more variables than
+    // SQLite takes in one statement.)
+    let (lo, hi) = (
+        business_ids.iter().min().copied().unwrap_or(0),
+        business_ids.iter().max().copied().unwrap_or(0),
+    );
     let employers: Vec<business::Model> = business::Entity::find()
-        .filter(business::Column::Id.is_in(business_ids.to_vec()))
+        .filter(business::Column::Id.between(lo, hi))
         .filter(business::Column::Employees.gte(2))
         .order_by_asc(business::Column::Id)
         .all(db)
@@ -40,11 +46,6 @@ pub async fn seed(
     if employers.is_empty() {
         return Ok(0);
     }
-    let units: Vec<p_unit::Model> = p_unit::Entity::find()
-        .filter(p_unit::Column::BusinessId.is_in(employers.iter().map(|b| b.id)))
-        .all(db)
-        .await?;
-    let unit_of = |business_id: i32| units.iter().find(|u| u.business_id == business_id);
     let today = crate::app::Clock::system().today();
     let now = Utc::now();
     let mut rows = Vec::with_capacity(open + closed);
@@ -125,7 +126,8 @@ pub async fn seed(
         };
         rows.push(placement::ActiveModel {
             business_id: Set(b.id),
-            p_unit_id: Set(unit_of(b.id).map(|u| u.id)),
+            // Filled in below, once the workplaces chosen are known.
+            p_unit_id: Set(None),
             kind: Set(kind.as_str().into()),
             case_ref: Set(Some(format!(
                 "KBH-{}-{:05}",
@@ -150,6 +152,29 @@ pub async fn seed(
             ..Default::default()
         });
     }
+    // Each placement at its business's first P-unit, if it has one.
+    let mut chosen: Vec<i32> = rows
+        .iter()
+        .filter_map(|r| r.business_id.clone().take())
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut first_unit: std::collections::HashMap<i32, i32> = std::collections::HashMap::new();
+    for part in chosen.chunks(500) {
+        for u in p_unit::Entity::find()
+            .filter(p_unit::Column::BusinessId.is_in(part.to_vec()))
+            .order_by_asc(p_unit::Column::Id)
+            .all(db)
+            .await?
+        {
+            first_unit.entry(u.business_id).or_insert(u.id);
+        }
+    }
+    for r in &mut rows {
+        if let Some(b) = r.business_id.clone().take() {
+            r.p_unit_id = Set(first_unit.get(&b).copied());
+        }
+    }
     let count = rows.len();
     let tx = db::begin_write(db).await?;
     for chunk in rows.chunks(500) {
@@ -161,13 +186,13 @@ pub async fn seed(
     // count, so their capacity shows at (or near) the limit.
     at_limit.sort_unstable();
     at_limit.dedup();
-    if !at_limit.is_empty() {
+    for part in at_limit.chunks(500) {
         p_unit::Entity::update_many()
             .col_expr(
                 p_unit::Column::Employees,
                 Expr::col(p_unit::Column::Employees).if_null(5),
             )
-            .filter(p_unit::Column::BusinessId.is_in(at_limit))
+            .filter(p_unit::Column::BusinessId.is_in(part.to_vec()))
             .exec(&*tx)
             .await?;
     }

@@ -27,6 +27,11 @@ pub fn required_text(s: &str, max_chars: usize) -> Result<String, DomainError> {
     if trimmed.chars().count() > max_chars {
         return Err(DomainError::TooLong { max: max_chars });
     }
+    // No CPR number is stored anywhere: refused in every free-text field,
+    // before it can reach the database, the index, an email or a log.
+    if super::looks_like_cpr(trimmed) {
+        return Err(DomainError::LooksLikeCpr);
+    }
     Ok(trimmed.to_owned())
 }
 
@@ -42,6 +47,19 @@ pub fn optional_text(s: &str, max_chars: usize) -> Result<Option<String>, Domain
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cpr_number_is_refused_in_any_text() {
+        assert_eq!(
+            required_text("Ring til borger 010190-1234", 100),
+            Err(DomainError::LooksLikeCpr)
+        );
+        assert_eq!(
+            optional_text("0101901234", 100),
+            Err(DomainError::LooksLikeCpr)
+        );
+        assert!(required_text("Tlf. 20 30 40 50, mødes 01-01-2027", 100).is_ok());
+    }
 
     #[test]
     fn rejects_bad_input() {

@@ -214,14 +214,7 @@ db_test!(
         assert!(page.contains(&format!("<td id=\"emails-due\">{emails_due}</td>")));
         // The command line's dry run (on the system clock, later still)
         // says the same and changes nothing.
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
-        cmd.arg("--data-dir").arg(&app.settings.data_dir);
-        cmd.env_remove("ERHVERV_DATABASE_URL")
-            .env_remove("DATABASE_URL");
-        if let Some(url) = &app.settings.database_url {
-            use secrecy::ExposeSecret;
-            cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
-        }
+        let mut cmd = cli(&app);
         let out = cmd.args(["gdpr", "purge", "--dry-run"]).output().unwrap();
         assert!(
             out.status.success(),

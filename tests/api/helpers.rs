@@ -317,6 +317,19 @@ pub async fn queue_fast(app: &TestApp, n: usize, key: &str) {
     }
 }
 
+/// The `erhverv` command line on this test's data directory and database.
+pub fn cli(app: &TestApp) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
+    cmd.arg("--data-dir").arg(&app.settings.data_dir);
+    cmd.env_remove("ERHVERV_DATABASE_URL")
+        .env_remove("DATABASE_URL");
+    if let Some(url) = &app.settings.database_url {
+        use secrecy::ExposeSecret;
+        cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
+    }
+    cmd
+}
+
 /// The audit log, oldest first.
 pub async fn audit_events(app: &TestApp) -> Vec<entity::audit_event::Model> {
     use sea_orm::{EntityTrait, QueryOrder};

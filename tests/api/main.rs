@@ -14,6 +14,7 @@ mod browser;
 mod businesses;
 mod commands;
 mod contacts;
+mod cpr;
 mod durability;
 mod email;
 mod gdpr;

@@ -557,14 +557,7 @@ db_test!(
         .await;
         let page = app.get_html("/admin/gdpr").await;
         assert!(page.contains("<td id=\"due\">1</td>"), "{page}");
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
-        cmd.arg("--data-dir").arg(&app.settings.data_dir);
-        cmd.env_remove("ERHVERV_DATABASE_URL")
-            .env_remove("DATABASE_URL");
-        if let Some(url) = &app.settings.database_url {
-            use secrecy::ExposeSecret;
-            cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
-        }
+        let mut cmd = cli(&app);
         let out = cmd.args(["gdpr", "purge", "--dry-run"]).output().unwrap();
         assert!(
             out.status.success(),
