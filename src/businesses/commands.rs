@@ -131,9 +131,11 @@ impl Command for SaveBusiness {
 
 /// The business must exist (a P-unit or person is added to it).
 async fn existing_business(uow: &UnitOfWork<'_>, id: i32) -> Result<()> {
+    // A business merged into another takes no new records.
     business::Entity::find_by_id(id)
         .one(uow.tx())
         .await?
+        .filter(|b| b.merged_into.is_none())
         .map(|_| ())
         .ok_or(Error::NotFound)
 }

@@ -102,6 +102,12 @@ async fn move_rows<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(());
     }
+    if ids.len() > 500 {
+        for part in ids.chunks(500) {
+            Box::pin(move_rows(db, table, part, from, to)).await?;
+        }
+        return Ok(());
+    }
     let ids32: Vec<i32> = ids.iter().filter_map(|i| i32::try_from(*i).ok()).collect();
     macro_rules! mv {
         ($entity:ident, $ids:expr) => {{
@@ -180,8 +186,14 @@ impl Command for MergeBusinesses {
                 .filter(|b| b.merged_into.is_none())
                 .ok_or(Error::NotFound)
         };
-        let kept = lock(self.keep).await?;
-        let merged = lock(self.merge).await?;
+        // Locked in id order, so two merges of one pair at once can't deadlock.
+        let (kept, merged) = if self.keep < self.merge {
+            let k = lock(self.keep).await?;
+            (k, lock(self.merge).await?)
+        } else {
+            let m = lock(self.merge).await?;
+            (lock(self.keep).await?, m)
+        };
         let mut moved = Moved {
             was_active: merged.active,
             ..Default::default()
@@ -307,6 +319,11 @@ impl Command for UndoMerge {
             .one(tx)
             .await?
             .ok_or(Error::NotFound)?;
+        // The kept business was merged on since: its rows (and these) are
+        // elsewhere now; that merge is undone first.
+        if kept.merged_into.is_some() {
+            return Err(Error::invalid("merge", DomainError::MergeUndoOrder));
+        }
         let merged = crate::app::for_update(tx, business::Entity::find_by_id(record.merged_id))
             .one(tx)
             .await?

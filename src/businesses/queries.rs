@@ -327,14 +327,20 @@ pub async fn segments_by_business<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// The business with this CVR number; for one merged into another, the
+/// one it was merged into (where its records are).
 pub async fn find_by_cvr<C: ConnectionTrait>(
     db: &C,
     cvr: u32,
 ) -> Result<Option<business::Model>, DbErr> {
-    business::Entity::find()
+    let found = business::Entity::find()
         .filter(business::Column::Cvr.eq(cvr as i32))
         .one(db)
-        .await
+        .await?;
+    match found.as_ref().and_then(|b| b.merged_into) {
+        Some(kept) => business::Entity::find_by_id(kept).one(db).await,
+        None => Ok(found),
+    }
 }
 
 /// Display names of users by id (consultant columns).

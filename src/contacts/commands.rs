@@ -31,6 +31,7 @@ impl Command for LogContact {
         business::Entity::find_by_id(c.business_id)
             .one(tx)
             .await?
+            .filter(|b| b.merged_into.is_none())
             .ok_or(Error::NotFound)?;
         let row = contact::ActiveModel {
             business_id: Set(c.business_id),

@@ -120,6 +120,8 @@ pub enum DomainError {
     PasswordMismatch,
     /// A business cannot be merged into itself.
     MergeWithItself,
+    /// The business kept by this merge was merged into another since.
+    MergeUndoOrder,
     /// No contact person has that email address or id (the GDPR search).
     PersonUnknown,
 }
@@ -362,6 +364,10 @@ impl DomainError {
                 "De to nye adgangskoder er ikke ens.".into(),
                 "The two new passwords differ.".into(),
             ),
+            E::MergeUndoOrder => (
+                "Virksomheden, der blev beholdt, er siden lagt sammen med en anden. Fortryd den sammenlægning først.".into(),
+                "The business kept has since been merged into another. Undo that merge first.".into(),
+            ),
             E::MergeWithItself => (
                 "Vælg to forskellige virksomheder at lægge sammen.".into(),
                 "Choose two different businesses to merge.".into(),
@@ -473,6 +479,7 @@ mod tests {
             DomainError::PasswordWeak,
             DomainError::PasswordMismatch,
             DomainError::MergeWithItself,
+            DomainError::MergeUndoOrder,
             DomainError::PersonUnknown,
         ];
         for e in &all {

@@ -9,7 +9,9 @@ pub mod retention;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use entity::{audit_event, business, contact, contact_person, outbox_email, recruitment_need};
+use entity::{
+    audit_event, business, contact, contact_person, need_event, outbox_email, recruitment_need,
+};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -90,45 +92,34 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, subject: &Subject) -> Result<Fo
     })
 }
 
-/// Whether `text` names the person (their name, at least 3 letters, or an
-/// email address), ignoring case.
-fn names(text: &str, found: &Found) -> bool {
-    let lower = text.to_lowercase();
+/// The person's name (at least 3 letters) and email addresses, as
+/// whole words in any case: "Ole" finds "OLE" but not "Skole" or "Olesen".
+fn needles(found: &Found) -> Vec<regex::Regex> {
     found
         .persons
         .iter()
-        .map(|p| p.name.to_lowercase())
+        .map(|p| p.name.trim().to_string())
         .filter(|n| n.chars().count() >= 3)
         .chain(found.emails.iter().cloned())
-        .any(|n| lower.contains(&n))
+        .filter_map(|n| {
+            regex::RegexBuilder::new(&format!(r"(?:^|\b){}(?:\b|$)", regex::escape(&n)))
+                .case_insensitive(true)
+                .build()
+                .ok()
+        })
+        .collect()
 }
 
-/// `text` with the person's name and email addresses replaced, any case.
+/// Whether `text` names the person.
+fn names(text: &str, found: &Found) -> bool {
+    needles(found).iter().any(|r| r.is_match(text))
+}
+
+/// `text` with the person's name and email addresses replaced.
 fn redact(text: &str, found: &Found) -> String {
     let mut out = text.to_string();
-    let needles: Vec<String> = found
-        .persons
-        .iter()
-        .map(|p| p.name.clone())
-        .filter(|n| n.chars().count() >= 3)
-        .chain(found.emails.iter().cloned())
-        .collect();
-    for needle in needles {
-        let lower_needle = needle.to_lowercase();
-        loop {
-            let lower = out.to_lowercase();
-            // Lowercasing can change byte lengths outside ASCII; only
-            // replace where the positions line up.
-            let Some(at) = lower.find(&lower_needle) else {
-                break;
-            };
-            let end = at + lower_needle.len();
-            if lower.len() != out.len() || !out.is_char_boundary(at) || !out.is_char_boundary(end) {
-                out = out.replace(&needle, ERASED);
-                break;
-            }
-            out.replace_range(at..end, ERASED);
-        }
+    for r in needles(found) {
+        out = r.replace_all(&out, ERASED).into_owned();
     }
     out
 }
@@ -178,6 +169,8 @@ pub struct NeedRecord {
     pub job_title: String,
     pub free_text: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The pipeline's notes on the need.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -296,6 +289,19 @@ pub async fn export<C: ConnectionTrait>(
                 .await?,
         );
     }
+    let mut notes: std::collections::HashMap<i32, Vec<String>> = std::collections::HashMap::new();
+    if !h.needs.is_empty() {
+        for ev in need_event::Entity::find()
+            .filter(need_event::Column::NeedId.is_in(h.needs.iter().map(|n| n.id)))
+            .order_by_asc(need_event::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(n) = ev.note {
+                notes.entry(ev.need_id).or_default().push(n);
+            }
+        }
+    }
     let business_names: std::collections::HashMap<i32, String> = business::Entity::find()
         .filter(business::Column::Id.is_in(found.persons.iter().map(|p| p.business_id)))
         .all(db)
@@ -345,6 +351,7 @@ pub async fn export<C: ConnectionTrait>(
                 job_title: n.job_title,
                 free_text: n.free_text,
                 created_at: n.created_at,
+                notes: notes.remove(&n.id).unwrap_or_default(),
             })
             .collect(),
         emails: h
@@ -422,6 +429,7 @@ impl Command for ErasePerson {
             return Err(Error::invalid("q", DomainError::PersonUnknown));
         }
         let mut done = Erased::default();
+        let h_need_ids: Vec<i32> = h.needs.iter().map(|n| n.id).collect();
         for c in h.contacts {
             let mut am: contact::ActiveModel = c.clone().into();
             am.subject = Set(redact(&c.subject, &found));
@@ -441,10 +449,9 @@ impl Command for ErasePerson {
             done.needs += 1;
         }
         for e in h.emails {
-            let unsent = matches!(
-                e.status.as_str(),
-                crate::email::outbox::PENDING | crate::email::outbox::FAILED
-            );
+            // Anything not sent (pending, failed, dead, cancelled) goes:
+            // a retry must not send an emptied email.
+            let unsent = e.status != crate::email::outbox::SENT;
             if unsent {
                 outbox_email::Entity::delete_by_id(e.id).exec(tx).await?;
                 done.emails_deleted += 1;
@@ -457,6 +464,53 @@ impl Command for ErasePerson {
                 am.last_error = Set(None);
                 am.update(tx).await?;
                 done.emails_redacted += 1;
+            }
+        }
+        // Pipeline notes on their needs, and other emails (a consultant's
+        // digest) that name them.
+        let need_ids: Vec<i32> = h_need_ids.clone();
+        if !need_ids.is_empty() {
+            for ev in need_event::Entity::find()
+                .filter(need_event::Column::NeedId.is_in(need_ids))
+                .all(tx)
+                .await?
+            {
+                if let Some(note) = ev.note.as_deref().filter(|n| names(n, &found)) {
+                    let mut am: need_event::ActiveModel = ev.clone().into();
+                    am.note = Set(Some(redact(note, &found)));
+                    am.update(tx).await?;
+                }
+            }
+        }
+        for e in outbox_email::Entity::find()
+            .filter(outbox_email::Column::Status.eq(crate::email::outbox::SENT))
+            .all(tx)
+            .await?
+        {
+            if names(&e.body_text, &found) || names(&e.subject, &found) {
+                let mut am: outbox_email::ActiveModel = e.clone().into();
+                am.subject = Set(redact(&e.subject, &found));
+                am.body_text = Set(redact(&e.body_text, &found));
+                am.body_html = Set(redact(&e.body_html, &found));
+                am.update(tx).await?;
+                done.emails_redacted += 1;
+            }
+        }
+        // A business whose own address is the person's.
+        for b in business::Entity::find()
+            .filter(business::Column::Email.is_not_null())
+            .filter(business::Column::Id.is_in(found.persons.iter().map(|p| p.business_id)))
+            .all(tx)
+            .await?
+        {
+            if b.email
+                .as_deref()
+                .is_some_and(|e| found.emails.contains(&e.to_lowercase()))
+            {
+                let mut am: business::ActiveModel = b.clone().into();
+                am.email = Set(None);
+                am.update(tx).await?;
+                uow.reindex(DocKind::Business, b.id);
             }
         }
         let ids: Vec<i32> = found.persons.iter().map(|p| p.id).collect();
@@ -518,5 +572,17 @@ mod tests {
         );
         assert!(names("ring til mette holm", &found));
         assert!(!names("ring til Mads", &found));
+        // Whole words only, and no loop when the name is in the stand-in.
+        let ette = Found {
+            persons: vec![contact_person::Model {
+                name: "Ette".into(),
+                ..found.persons[0].clone()
+            }],
+            emails: vec![],
+        };
+        assert_eq!(
+            redact("Ette og Mette, ette", &ette),
+            "[slettet] og Mette, [slettet]"
+        );
     }
 }

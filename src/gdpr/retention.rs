@@ -34,10 +34,12 @@ impl Cutoffs {
             now.checked_sub_months(Months::new(months))
                 .unwrap_or(DateTime::<Utc>::MIN_UTC)
         };
+        // A setting of 0 would make "now" the cutoff and purge everything:
+        // at least one year, or one month.
         Cutoffs {
-            inactive_since: back(settings.gdpr_inactive_years.saturating_mul(12)),
-            needs_before: back(settings.need_contact_years.saturating_mul(12)),
-            emails_before: back(settings.email_body_months),
+            inactive_since: back(Ord::max(settings.gdpr_inactive_years, 1).saturating_mul(12)),
+            needs_before: back(Ord::max(settings.need_contact_years, 1).saturating_mul(12)),
+            emails_before: back(Ord::max(settings.email_body_months, 1)),
         }
     }
 }
@@ -82,12 +84,36 @@ pub async fn due<C: ConnectionTrait>(db: &C, c: Cutoffs) -> std::result::Result<
                     .to_owned(),
             ),
         )
+        // A placement changed since, or still running (a flex job can run
+        // untouched for years), is activity.
         .and_where(
             Expr::col(business::Column::Id).not_in_subquery(
                 Query::select()
                     .column(placement::Column::BusinessId)
                     .from(placement::Entity)
-                    .and_where(Expr::col(placement::Column::UpdatedAt).gte(c.inactive_since))
+                    .cond_where(
+                        sea_orm::Condition::any()
+                            .add(Expr::col(placement::Column::UpdatedAt).gte(c.inactive_since))
+                            .add(Expr::col(placement::Column::Status).is_in([
+                                crate::domain::PlacementStatus::Planned.as_str(),
+                                crate::domain::PlacementStatus::Active.as_str(),
+                            ]))
+                            .add(
+                                Expr::col(placement::Column::EndedOn)
+                                    .gte(c.inactive_since.date_naive()),
+                            ),
+                    )
+                    .to_owned(),
+            ),
+        )
+        // So is a follow-up still to do.
+        .and_where(
+            Expr::col(business::Column::Id).not_in_subquery(
+                Query::select()
+                    .column(contact::Column::BusinessId)
+                    .from(contact::Entity)
+                    .and_where(Expr::col(contact::Column::FollowUpOn).is_not_null())
+                    .and_where(Expr::col(contact::Column::FollowUpDone).eq(false))
                     .to_owned(),
             ),
         )

@@ -126,7 +126,7 @@ db_test!(
             )
             .await;
         let dup: i32 = location(&res).rsplit('/').next().unwrap().parse().unwrap();
-        let _other = app
+        let other = app
             .create_business("25313763", "Anden Virksomhed ApS", "3")
             .await;
         // The duplicate's records: a contact, a person, a P-unit, a need, a
@@ -359,6 +359,42 @@ db_test!(
             .map(|e| e.action)
             .collect();
         assert!(actions.contains(&"merge".to_string()) && actions.contains(&"unmerge".to_string()));
+        // Merged on: the first merge can't be undone before the second.
+        let post_merge = |keep: i32, merge: i32| {
+            let app = &app;
+            async move {
+                app.post_form(
+                    "/admin/duplicates/merge",
+                    &[("keep", &keep.to_string()), ("merge", &merge.to_string())],
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        };
+        assert_eq!(post_merge(keep, dup).await, 303);
+        assert_eq!(post_merge(other, keep).await, 303);
+        let first = entity::business_merge::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.merged_id == dup && m.undone_at.is_none())
+            .map(|m| m.id)
+            .next()
+            .unwrap();
+        let res = app
+            .post_form(&format!("/admin/merges/{first}/undo"), &[])
+            .await;
+        assert_eq!(res.status().as_u16(), 400, "undo the later merge first");
+        assert_eq!(
+            children(&app, dup)
+                .await
+                .iter()
+                .map(|(_, n)| n)
+                .sum::<u64>(),
+            0
+        );
         // A business can't be merged into itself.
         let res = app
             .post_form(
