@@ -1,12 +1,12 @@
 //! `/api/v1/contacts`: the contact log (calls, meetings, visits, emails).
-use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, put, web};
 use entity::contact;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, ApiResult, Caller, CallerKind, Cursor, JsonBody, Level, Page, Problem};
-use crate::contacts::commands::LogContact;
+use crate::contacts::commands::{LogContact, UpdateContact};
 use crate::domain::{ApiArea, DomainError};
 use crate::web::{AppState, form::query};
 
@@ -115,7 +115,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = i32, Path, description = "The contact's id")),
-    responses((status = 200, body = Contact), (status = 401, body = Problem),
+    responses((status = 200, body = Contact, headers(("ETag" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("token" = [])))]
 #[get("/api/v1/contacts/{id}")]
@@ -129,7 +129,53 @@ pub async fn get_one(
         .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(Contact::from(c)))
+    let version = crate::app::version_of(&c);
+    Ok(super::with_etag(
+        StatusCode::OK,
+        &version,
+        &Contact::from(c),
+    ))
+}
+
+/// Corrects a logged contact (not its business or consultant).
+/// `If-Match` with the `ETag` read is required.
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "contacts", request_body = ContactBody,
+    params(("id" = i32, Path, description = "The contact's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read (or `*`); without it the answer is 428")),
+    responses((status = 200, body = Contact, headers(("ETag" = String))), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    security(("token" = [])))]
+#[put("/api/v1/contacts/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: JsonBody<ContactBody>,
+) -> ApiResult {
+    caller.require(ApiArea::Contacts, Level::Write)?;
+    let body = body.parsed()?;
+    let id = super::record_id(&id)?;
+    let tag = super::if_match(&req)?;
+    let f = super::form_of(&body);
+    let contact = crate::contacts::handlers::parse(&f, body.business_id, state.app.clock.now())?;
+    let cmd = UpdateContact {
+        id,
+        contact,
+        if_match: tag,
+    };
+    state.app.run(caller.actor(), cmd).await?;
+    let c = contact::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let version = crate::app::version_of(&c);
+    Ok(super::with_etag(
+        StatusCode::OK,
+        &version,
+        &Contact::from(c),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactBody,
@@ -177,5 +223,8 @@ pub async fn create(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(get_one);
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update);
 }

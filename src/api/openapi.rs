@@ -25,6 +25,7 @@ use utoipa::{
         super::contacts::list,
         super::contacts::get_one,
         super::contacts::create,
+        super::contacts::update,
         super::needs::list,
         super::needs::get_one,
         super::needs::create,

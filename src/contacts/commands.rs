@@ -63,6 +63,64 @@ impl Command for LogContact {
     }
 }
 
+/// A logged contact corrected (another system's record of it, through the
+/// API): its channel, time, subject, notes, outcome and follow-up date. The
+/// business and the consultant stay.
+pub struct UpdateContact {
+    pub id: i32,
+    pub contact: NewContact,
+    /// The version the caller read (the API's `If-Match`).
+    pub if_match: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Command for UpdateContact {
+    type Output = ();
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<()> {
+        uow.invalidate(crate::app::Cache::Figures);
+        let tx = uow.tx();
+        let row = crate::app::for_update(tx, contact::Entity::find_by_id(self.id))
+            .one(tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if self
+            .if_match
+            .as_ref()
+            .is_some_and(|v| *v != crate::app::version_of(&row))
+        {
+            return Err(Error::Stale);
+        }
+        if row.business_id != self.contact.business_id {
+            return Err(Error::invalid(
+                "business_id",
+                crate::domain::DomainError::UnknownValue,
+            ));
+        }
+        let c = &self.contact;
+        let mut new = row.clone();
+        new.channel = c.channel.as_str().into();
+        new.occurred_at = c.occurred_at;
+        new.subject = c.subject.clone();
+        new.notes = c.notes.clone();
+        new.outcome = c.outcome.as_str().into();
+        if new.follow_up_on != c.follow_up_on {
+            new.follow_up_on = c.follow_up_on;
+            new.follow_up_done = false;
+        }
+        let changed = crate::businesses::commands::changed_columns(&row, &new);
+        let am: contact::ActiveModel = new.into();
+        am.reset_all().update(tx).await?;
+        uow.audit(
+            AuditAction::Update,
+            AuditEntity::Contact,
+            Some(self.id),
+            json!({ "changed": changed }),
+        );
+        Ok(())
+    }
+}
+
 /// A consultant marks one of their own follow-ups done.
 pub struct CompleteFollowUp {
     pub contact_id: i32,

@@ -118,6 +118,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/contacts", Access::CaseWorker),
     ("POST", "/api/v1/contacts", Access::Token),
     ("GET", "/api/v1/contacts/{id}", Access::CaseWorker),
+    ("PUT", "/api/v1/contacts/{id}", Access::Token),
     ("GET", "/api/v1/needs", Access::CaseWorker),
     ("POST", "/api/v1/needs", Access::Token),
     ("GET", "/api/v1/needs/{id}", Access::CaseWorker),

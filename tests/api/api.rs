@@ -683,8 +683,39 @@ db_test!(
             .get(&format!("/api/v1/contacts?business_id={business}"))
             .await;
         assert_eq!(list["items"][0]["id"], c["id"]);
-        let (status, _) = api.get(&format!("/api/v1/contacts/{}", c["id"])).await;
-        assert_eq!(status, 200);
+        let path = format!("/api/v1/contacts/{}", c["id"]);
+        let res = api.call(Method::GET, &path, None).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let tag = etag(&res);
+        let mut corrected = json!({
+            "business_id": business, "channel": "visit", "occurred_at": "2026-11-30T10:30",
+            "subject": "Besøg, ikke opringning", "outcome": "follow_up", "follow_up_on": "2026-12-07",
+        });
+        let res = api.put(&path, Some(&tag), corrected.clone()).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let fixed: Value = res.json().await.unwrap();
+        assert_eq!(
+            (fixed["channel"].as_str(), fixed["follow_up_on"].as_str()),
+            (Some("visit"), Some("2026-12-07"))
+        );
+        assert_eq!(fixed["consultant_id"], me, "the consultant stays");
+        assert_eq!(
+            api.put(&path, Some(&tag), corrected.clone())
+                .await
+                .status()
+                .as_u16(),
+            412
+        );
+        corrected["business_id"] = json!(999999);
+        let tag = etag(&api.call(Method::GET, &path, None).await);
+        assert_eq!(
+            api.put(&path, Some(&tag), corrected)
+                .await
+                .status()
+                .as_u16(),
+            422,
+            "a contact stays with its business"
+        );
         // An initiative, changed with If-Match, and the key figures.
         let track = entity::strategy_track::Entity::find()
             .one(&app.db)
