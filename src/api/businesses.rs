@@ -1,7 +1,7 @@
 //! `/api/v1/businesses`: the registry with its P-units and contact persons.
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, put, web};
 use entity::{business, contact_person, p_unit};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -305,15 +305,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::BadRequest("after must be a cursor from next.".into()))?;
-        select = select.filter(
-            Condition::any()
-                .add(business::Column::SortName.gt(last.sort_name.clone()))
-                .add(
-                    Condition::all()
-                        .add(business::Column::SortName.eq(last.sort_name))
-                        .add(business::Column::Id.gt(last.id)),
-                ),
-        );
+        select = select.filter(queries::after_in_name_order(&last.sort_name, last.id));
     }
     let rows = select
         .order_by_asc(business::Column::SortName)

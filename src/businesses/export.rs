@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use entity::business;
 use futures_util::{StreamExt, stream};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
 
 use super::queries::{self, ListFilter};
 use crate::domain::{CompanyForm, District, IndustrySection, Lang, SizeBand};
@@ -101,15 +101,7 @@ async fn next_chunk(
 ) -> Result<Option<(web::Bytes, Option<(String, i32)>)>, AppError> {
     let mut q = queries::filtered(filter);
     if let Some((name, id)) = &last {
-        q = q.filter(
-            Condition::any()
-                .add(business::Column::SortName.gt(name.clone()))
-                .add(
-                    Condition::all()
-                        .add(business::Column::SortName.eq(name.clone()))
-                        .add(business::Column::Id.gt(*id)),
-                ),
-        );
+        q = q.filter(queries::after_in_name_order(name, *id));
     }
     let rows = q
         .order_by_asc(business::Column::SortName)

@@ -305,6 +305,21 @@ pub async fn segments_of<C: ConnectionTrait>(db: &C, id: i32) -> Result<Vec<Stri
         .collect())
 }
 
+/// Businesses after (`sort_name`, `id`) in name order, as one row-value
+/// comparison: both databases read it as a range of the name index,
+/// where `a > x OR (a = x AND b > y)` may not be.
+pub fn after_in_name_order(sort_name: &str, id: i32) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::tuple([
+        Expr::col(business::Column::SortName),
+        Expr::col(business::Column::Id),
+    ])
+    .gt(Expr::tuple([
+        Expr::val(sort_name.to_string()),
+        Expr::val(id),
+    ]))
+}
+
 /// The segments of each of these businesses.
 pub async fn segments_by_business<C: ConnectionTrait>(
     db: &C,
