@@ -256,11 +256,7 @@ pub struct ListParams {
 /// told (400), so a typo doesn't silently return everything.
 fn strict(q: &crate::web::form::FormData) -> ApiResult<()> {
     use super::check_param as check;
-    use crate::domain::{District, IndustrySection, Segment, SizeBand};
-    check(q, "district", |v| District::parse(v).is_ok())?;
-    check(q, "section", |v| IndustrySection::parse(v).is_ok())?;
-    check(q, "size", |v| SizeBand::parse(v).is_ok())?;
-    check(q, "segment", |v| Segment::parse(v).is_ok())?;
+    super::check_registry_filters(q)?;
     check(q, "status", |v| matches!(v, "active" | "ceased" | "all"))?;
     check(q, "consultant", |v| {
         v == "none" || v.parse::<i32>().is_ok_and(|n| n >= 1)

@@ -598,6 +598,16 @@ pub fn check_param(q: &FormData, name: &str, ok: impl Fn(&str) -> bool) -> ApiRe
     }
 }
 
+/// The registry's code-list filters (district, section, size, segment),
+/// each a known code when given: the business list and search share them.
+pub fn check_registry_filters(q: &FormData) -> ApiResult<()> {
+    use crate::domain::{District, IndustrySection, Segment, SizeBand};
+    check_param(q, "district", |v| District::parse(v).is_ok())?;
+    check_param(q, "section", |v| IndustrySection::parse(v).is_ok())?;
+    check_param(q, "size", |v| SizeBand::parse(v).is_ok())?;
+    check_param(q, "segment", |v| Segment::parse(v).is_ok())
+}
+
 /// An id filter (a positive number) when given.
 pub fn id_param(q: &FormData, name: &str) -> ApiResult<Option<i32>> {
     match given(q, name) {

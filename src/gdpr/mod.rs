@@ -64,6 +64,20 @@ impl Subject {
 pub struct Found {
     pub persons: Vec<contact_person::Model>,
     pub emails: Vec<String>,
+    /// Their name and addresses as patterns, compiled once (see [`needles`]).
+    patterns: Vec<regex::Regex>,
+}
+
+impl Found {
+    fn new(persons: Vec<contact_person::Model>, emails: Vec<String>) -> Self {
+        let mut f = Found {
+            persons,
+            emails,
+            patterns: Vec::new(),
+        };
+        f.patterns = needles(&f);
+        f
+    }
 }
 
 pub async fn resolve<C: ConnectionTrait>(db: &C, subject: &Subject) -> Result<Found, DbErr> {
@@ -86,10 +100,7 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, subject: &Subject) -> Result<Fo
     if let Subject::Email(e) = subject {
         emails.insert(e.clone());
     }
-    Ok(Found {
-        persons,
-        emails: emails.into_iter().collect(),
-    })
+    Ok(Found::new(persons, emails.into_iter().collect()))
 }
 
 /// The person's name (at least 3 letters) and email addresses, as
@@ -112,13 +123,13 @@ fn needles(found: &Found) -> Vec<regex::Regex> {
 
 /// Whether `text` names the person.
 fn names(text: &str, found: &Found) -> bool {
-    needles(found).iter().any(|r| r.is_match(text))
+    found.patterns.iter().any(|r| r.is_match(text))
 }
 
 /// `text` with the person's name and email addresses replaced.
 fn redact(text: &str, found: &Found) -> String {
     let mut out = text.to_string();
-    for r in needles(found) {
+    for r in &found.patterns {
         out = r.replace_all(&out, ERASED).into_owned();
     }
     out
@@ -554,8 +565,8 @@ mod tests {
 
     #[test]
     fn redaction_replaces_the_name_and_address_in_any_case() {
-        let found = Found {
-            persons: vec![contact_person::Model {
+        let found = Found::new(
+            vec![contact_person::Model {
                 id: 1,
                 business_id: 1,
                 name: "Mette Holm".into(),
@@ -564,8 +575,8 @@ mod tests {
                 phone: None,
                 is_primary: false,
             }],
-            emails: vec!["mette@havn.dk".into()],
-        };
+            vec!["mette@havn.dk".into()],
+        );
         assert_eq!(
             redact("Talte med METTE HOLM (Mette@Havn.dk) om mette holm", &found),
             "Talte med [slettet] ([slettet]) om [slettet]"
@@ -573,13 +584,13 @@ mod tests {
         assert!(names("ring til mette holm", &found));
         assert!(!names("ring til Mads", &found));
         // Whole words only, and no loop when the name is in the stand-in.
-        let ette = Found {
-            persons: vec![contact_person::Model {
+        let ette = Found::new(
+            vec![contact_person::Model {
                 name: "Ette".into(),
                 ..found.persons[0].clone()
             }],
-            emails: vec![],
-        };
+            vec![],
+        );
         assert_eq!(
             redact("Ette og Mette, ette", &ette),
             "[slettet] og Mette, [slettet]"

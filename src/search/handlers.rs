@@ -433,10 +433,7 @@ pub async fn api(
         v.parse::<usize>().is_ok_and(|n| (1..=10_000).contains(&n))
     })?;
     check(&q, "kind", |v| matches!(v, "business" | "need"))?;
-    check(&q, "district", |v| District::parse(v).is_ok())?;
-    check(&q, "section", |v| IndustrySection::parse(v).is_ok())?;
-    check(&q, "size", |v| SizeBand::parse(v).is_ok())?;
-    check(&q, "segment", |v| Segment::parse(v).is_ok())?;
+    crate::api::check_registry_filters(&q)?;
     crate::api::id_param(&q, "consultant_id")?;
     let mut p = params(&q);
     if caller.require(ApiArea::Needs, Level::Read).is_err() {
