@@ -93,6 +93,11 @@ pub struct Settings {
     /// Seconds a person needs at least to fill in the public form; faster
     /// submissions are treated as bots.
     pub need_min_fill_seconds: i64,
+    /// Receipts of the public form to one email address per 24 hours;
+    /// needs beyond it are stored, their receipt is not sent.
+    pub need_receipts_per_address: u32,
+    /// Receipts of the public form for one CVR number per 24 hours.
+    pub need_receipts_per_cvr: u32,
     /// Service promise: first contact within this many working days.
     pub need_first_contact_days: u32,
     /// Service promise: candidates or an answer within this many working days.
@@ -151,6 +156,8 @@ impl Default for Settings {
             digest_hour: 7,
             need_submissions_per_hour: 20,
             need_min_fill_seconds: 3,
+            need_receipts_per_address: 3,
+            need_receipts_per_cvr: 10,
             need_first_contact_days: 1,
             need_answer_days: 5,
             team_email: None,

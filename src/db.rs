@@ -331,6 +331,22 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Serialises the transactions that count and then write for one key (a
+/// limit's "how many so far"): on PostgreSQL a transaction-scoped advisory
+/// lock on the key; on SQLite every write transaction already takes the
+/// one writer's turn.
+pub async fn lock_key<C: ConnectionTrait>(tx: &C, key: &str) -> Result<(), DbErr> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// `ON CONFLICT (col) DO NOTHING`: insert-if-absent. Of simultaneous
 /// inserts of one unique value exactly one is stored on either database;
 /// the others insert nothing and read the winner back.

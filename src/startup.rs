@@ -101,6 +101,12 @@ impl Application {
                 settings.login_attempts,
                 Duration::from_secs(15 * 60),
             ),
+            // Three free mistakes, then 1 s, 2 s, 4 s, 8 s before each check.
+            login_backoff: crate::web::ratelimit::Backoff::new(
+                3,
+                Duration::from_secs(8),
+                Duration::from_secs(15 * 60),
+            ),
             password_checks: tokio::sync::Semaphore::new(4),
             trusted_proxies: crate::web::client::parse_trusted(&settings.trusted_proxies)?,
             dummy_hash: crate::web::auth::hash_password("not-a-real-password")?,

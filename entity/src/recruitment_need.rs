@@ -40,6 +40,10 @@ pub struct Model {
     #[sea_orm(unique)]
     pub idempotency_key: String,
     pub confirm_token: String,
+    /// The public form's ticket this need was sent with (unique): one form
+    /// page, one need.
+    #[sea_orm(unique)]
+    pub form_ticket: Option<String>,
     pub email_confirmed: bool,
     pub created_at: DateTimeUtc,
 }

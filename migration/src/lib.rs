@@ -12,6 +12,7 @@ mod m20261201_000007_initiative;
 mod m20261201_000008_session_idle;
 mod m20261201_000009_api_token;
 mod m20261201_000010_business_merge;
+mod m20261201_000011_form_ticket;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_session_idle::Migration),
             Box::new(m20261201_000009_api_token::Migration),
             Box::new(m20261201_000010_business_merge::Migration),
+            Box::new(m20261201_000011_form_ticket::Migration),
         ]
     }
 }

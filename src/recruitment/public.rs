@@ -22,13 +22,32 @@ use crate::web::{
     auth::{Visitor, random_token},
     error::AppError,
     fields::{Field, first_error},
-    form::{Form, FormData},
+    form::{Csrf, Form, FormData, Unchecked},
     i18n,
     render::{html_status, see_other},
 };
 
-const STARTED: &str = "need_started";
+const TICKET: &str = "need_ticket";
 const LAST_REF: &str = "need_last_ref";
+
+/// The form page's ticket, kept in the visitor's session (server-side):
+/// when the page was issued (the fill timer) and the token its need is
+/// stored under. The token is unique among needs, so however often one
+/// page's post is replayed (with fresh idempotency tokens too), it yields
+/// one need and one receipt.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ticket {
+    token: String,
+    issued: i64,
+}
+
+fn issue_ticket(v: &Visitor) {
+    let ticket = Ticket {
+        token: random_token(),
+        issued: Utc::now().timestamp(),
+    };
+    let _ = v.session.insert(TICKET, &ticket);
+}
 
 pub(super) type Errors = BTreeMap<&'static str, String>;
 
@@ -110,10 +129,12 @@ fn page(
     values: &BTreeMap<&'static str, String>,
     errors: &Errors,
     known_name: Option<String>,
+    notice: Option<&str>,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
     let fields = fields(v.lang, values, errors);
     let mut ctx = v.context();
+    ctx.insert("notice", &notice.map(|k| i18n::t(v.lang, k)));
     ctx.insert("path", "/rekruttering");
     ctx.insert("first_error", &first_error(&fields));
     ctx.insert("fields", &fields);
@@ -125,12 +146,12 @@ fn page(
 
 #[get("/rekruttering")]
 async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
-    let _ = v.session.insert(STARTED, Utc::now().timestamp());
+    issue_ticket(&v);
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     values.insert("positions", "1".into());
     values.insert("employment", "permanent".into());
     values.insert("idem", random_token());
-    page(&state, &v, &values, &Errors::new(), None, 200)
+    page(&state, &v, &values, &Errors::new(), None, None, 200)
 }
 
 #[derive(Clone)]
@@ -255,8 +276,9 @@ pub(super) fn typed(f: &FormData) -> BTreeMap<&'static str, String> {
 async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // Before `Visitor`, which starts a session for a visitor without one.
+    Unchecked(f, csrf): Unchecked,
     v: Visitor,
-    Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
     let ip = crate::web::client_ip(&req, &state);
     let lookup = f.get("action") == "lookup";
@@ -264,15 +286,31 @@ async fn submit(
     if let Err(retry_after) = state.need_limiter.acquire(&ip.to_string()) {
         return Err(AppError::TooMany { retry_after });
     }
-    if !lookup {
-        // Bots: a filled honeypot or a form sent faster than a person can.
-        let started: Option<i64> = v.session.get(STARTED).ok().flatten();
-        let min = state.settings.need_min_fill_seconds;
-        let too_fast = started.is_none_or(|s| Utc::now().timestamp() - s < min);
-        if !f.get("website").is_empty() || too_fast {
-            tracing::info!(too_fast, "recruitment form: bot-like submission dropped");
-            return Ok(see_other("/rekruttering/tak"));
-        }
+    // What the person typed is shown again with a fresh ticket when the
+    // post can't be taken as it is: never silently dropped.
+    let again = |notice: &str, status: u16| {
+        issue_ticket(&v);
+        page(
+            &state,
+            &v,
+            &typed(&f),
+            &Errors::new(),
+            None,
+            Some(notice),
+            status,
+        )
+    };
+    match csrf {
+        Csrf::Valid => {}
+        // No session cookie came with it (cookies blocked, or the session
+        // ran out while the form was open).
+        Csrf::NoSession => return again("need_no_session", 400),
+        Csrf::Wrong => return Err(AppError::Csrf),
+    }
+    // Bots: a filled honeypot.
+    if !f.get("website").is_empty() {
+        tracing::info!("recruitment form: honeypot filled, submission dropped");
+        return Ok(see_other("/rekruttering/tak"));
     }
     let idem: String = f.token("idem").unwrap_or_default();
     // The same form sent twice: show the first receipt, store nothing new.
@@ -286,37 +324,22 @@ async fn submit(
         return Ok(see_other("/rekruttering/tak"));
     }
     if lookup {
-        let known = match Cvr::parse(f.get("cvr")) {
-            Ok(cvr) => crate::businesses::queries::find_by_cvr(&state.db, cvr.value())
-                .await?
-                .map(|b| b.name),
-            Err(_) => None,
-        };
-        let mut values = typed(&f);
-        if let Some(name) = &known
-            && values
-                .get("company_name")
-                .is_none_or(|n| n.trim().is_empty())
-        {
-            values.insert("company_name", name.clone());
-        }
-        let not_found = known
-            .is_none()
-            .then(|| i18n::t(v.lang, "need_cvr_unknown").to_string());
-        return page(
-            &state,
-            &v,
-            &values,
-            &Errors::new(),
-            known.or(not_found),
-            200,
-        );
+        return lookup_name(&state, &v, &f).await;
+    }
+    let Some(ticket) = v.session.get::<Ticket>(TICKET).ok().flatten() else {
+        // This session's form was sent already (or never fetched).
+        return again("need_ticket_used", 422);
+    };
+    // A form sent faster than a person can fill it in.
+    if Utc::now().timestamp() - ticket.issued < state.settings.need_min_fill_seconds {
+        tracing::info!("recruitment form: sent too fast, submission dropped");
+        return Ok(see_other("/rekruttering/tak"));
     }
     let need = match parse(&f) {
         Ok(n) => n,
         Err(invalid) => {
             let errors = crate::web::fields::messages(&invalid, v.lang);
-            return page(&state, &v, &typed(&f), &errors, None, 422);
+            return page(&state, &v, &typed(&f), &errors, None, None, 422);
         }
     };
     let idem = if idem.is_empty() {
@@ -329,18 +352,53 @@ async fn submit(
         by: None,
         token: None,
     };
-    let cmd = prepare(&state, &need, &f, v.lang, &idem, origin)?;
+    let mut cmd = prepare(&state, &need, &f, v.lang, &idem, origin)?;
+    cmd.form_ticket = Some(ticket.token);
     let (_, reference) = store(&state, cmd).await?;
     let _ = v.session.insert(LAST_REF, &reference);
-    v.session.remove(STARTED);
+    v.session.remove(TICKET);
     tracing::info!("recruitment need received");
     Ok(see_other("/rekruttering/tak"))
+}
+
+/// `action=lookup`: the name we know a CVR number by, to fill in, inside
+/// the same budget as submissions. A business with advertising protection
+/// or a sole trader (whose name is usually a person's) is said to be known,
+/// without its name.
+async fn lookup_name(
+    state: &AppState,
+    v: &Visitor,
+    f: &FormData,
+) -> Result<HttpResponse, AppError> {
+    let known = match Cvr::parse(f.get("cvr")) {
+        Ok(cvr) => crate::businesses::queries::find_by_cvr(&state.db, cvr.value()).await?,
+        Err(_) => None,
+    };
+    let mut values = typed(f);
+    let shown = known.as_ref().and_then(|b| {
+        let private =
+            b.advertising_protected || b.company_form == crate::domain::CompanyForm::Enk.as_str();
+        (!private).then(|| b.name.clone())
+    });
+    if let Some(name) = &shown
+        && values
+            .get("company_name")
+            .is_none_or(|n| n.trim().is_empty())
+    {
+        values.insert("company_name", name.clone());
+    }
+    let (name, notice) = match (&known, shown) {
+        (_, Some(name)) => (Some(name), None),
+        (Some(_), None) => (None, Some("need_cvr_known_unnamed")),
+        (None, _) => (None, Some("need_cvr_unknown")),
+    };
+    page(state, v, &values, &Errors::new(), name, notice, 200)
 }
 
 /// The need, its business (created for an unknown CVR), the search-sync
 /// entry and the receipt email, in one transaction (see `prepare`).
 pub(crate) async fn store(state: &AppState, cmd: SubmitNeed) -> Result<(i32, String), AppError> {
-    let (origin, idem) = (cmd.origin, cmd.idem.clone());
+    let (origin, idem, ticket) = (cmd.origin, cmd.idem.clone(), cmd.form_ticket.clone());
     let actor = match (origin.by, origin.token) {
         (Some(id), _) => crate::app::Actor::User(id),
         (None, Some(token)) => crate::app::Actor::Token(token),
@@ -350,10 +408,16 @@ pub(crate) async fn store(state: &AppState, cmd: SubmitNeed) -> Result<(i32, Str
         Ok(stored) => Ok(stored),
         Err(e) => {
             // Two submissions of the same form at the same moment: the
-            // unique keys (the need's token, a new business's CVR) let one
-            // through; the other gets the first one's receipt.
+            // unique keys (the need's token, the form's ticket, a new
+            // business's CVR) let one through; the other gets the first
+            // one's receipt.
+            let mut key =
+                sea_orm::Condition::any().add(recruitment_need::Column::IdempotencyKey.eq(&idem));
+            if let Some(t) = ticket {
+                key = key.add(recruitment_need::Column::FormTicket.eq(t));
+            }
             if let Some(existing) = recruitment_need::Entity::find()
-                .filter(recruitment_need::Column::IdempotencyKey.eq(&idem))
+                .filter(key)
                 .one(&state.db)
                 .await?
             {
@@ -382,6 +446,11 @@ pub(crate) struct SubmitNeed {
     confirm_token: String,
     receipt: crate::email::render::Rendered,
     team_mail: Option<(String, crate::email::render::Rendered)>,
+    /// The public form's ticket (see `Ticket`).
+    pub(crate) form_ticket: Option<String>,
+    /// Receipts per address and per CVR number in 24 hours, for needs
+    /// from the public form.
+    receipt_limits: Option<(u32, u32)>,
 }
 
 pub(crate) fn prepare(
@@ -438,6 +507,11 @@ pub(crate) fn prepare(
         confirm_token,
         receipt,
         team_mail,
+        form_ticket: None,
+        receipt_limits: (origin.by.is_none() && origin.token.is_none()).then_some((
+            state.settings.need_receipts_per_address,
+            state.settings.need_receipts_per_cvr,
+        )),
     })
 }
 
@@ -464,6 +538,8 @@ impl Command for SubmitNeed {
             confirm_token,
             receipt,
             team_mail,
+            form_ticket,
+            receipt_limits,
         } = self;
         let business_id =
             match crate::businesses::queries::find_by_cvr(tx, need.cvr.value()).await? {
@@ -530,6 +606,7 @@ impl Command for SubmitNeed {
             assigned_to: Set(origin.by),
             idempotency_key: Set(idem.clone()),
             confirm_token: Set(confirm_token.clone()),
+            form_ticket: Set(form_ticket.clone()),
             email_confirmed: Set(false),
             created_at: Set(*now),
             ..Default::default()
@@ -559,9 +636,21 @@ impl Command for SubmitNeed {
             created_by: None,
             send_at: *now,
         };
-        let receipt_to = need.contact_email.as_str().to_string();
-        uow.email(mail(receipt_to, "need_receipt", lang.as_str(), receipt))
-            .await?;
+        let receipt_to = need.contact_email.as_str().to_lowercase();
+        let send_receipt = match receipt_limits {
+            Some(limits) => {
+                within_receipt_limits(tx, *limits, &receipt_to, business_id, *now).await?
+            }
+            None => true,
+        };
+        if send_receipt {
+            uow.email(mail(receipt_to, "need_receipt", lang.as_str(), receipt))
+                .await?;
+        } else {
+            // The form can't be used to send the municipality's mail to
+            // an address (or a business) over and over.
+            tracing::warn!("recruitment form: receipt limit reached, receipt not sent");
+        }
         if let Some((team, r)) = team_mail {
             uow.email(mail(team.clone(), "need_team", "da", r)).await?;
         }
@@ -575,12 +664,63 @@ impl Command for SubmitNeed {
     }
 }
 
+/// Whether one more receipt may go to `to` and to the business: fewer than
+/// the limits in the last 24 hours. Counted under a lock per key, so
+/// simultaneous submissions can't pass the count together.
+async fn within_receipt_limits(
+    tx: &sea_orm::DatabaseTransaction,
+    (per_address, per_cvr): (u32, u32),
+    to: &str,
+    business_id: i32,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use entity::outbox_email::{Column, Entity};
+    use sea_orm::PaginatorTrait;
+    crate::db::lock_key(tx, &format!("receipt-business:{business_id}")).await?;
+    crate::db::lock_key(tx, &format!("receipt-to:{to}")).await?;
+    let since = now - chrono::Duration::hours(24);
+    let receipts = || {
+        Entity::find()
+            .filter(Column::Template.eq("need_receipt"))
+            .filter(Column::CreatedAt.gt(since))
+    };
+    let to_address = receipts()
+        .filter(Column::Recipient.eq(to))
+        .count(tx)
+        .await?;
+    if to_address >= u64::from(per_address) {
+        return Ok(false);
+    }
+    let to_business = receipts()
+        .filter(Column::BusinessId.eq(business_id))
+        .count(tx)
+        .await?;
+    Ok(to_business < u64::from(per_cvr))
+}
+
 #[get("/rekruttering/tak")]
 async fn thanks(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
     let reference: Option<String> = v.session.get(LAST_REF).ok().flatten();
+    let mut receipt_sent = true;
+    if let Some(r) = &reference
+        && let Some(need) = recruitment_need::Entity::find()
+            .filter(recruitment_need::Column::Reference.eq(r))
+            .one(&state.db)
+            .await?
+    {
+        receipt_sent = entity::outbox_email::Entity::find()
+            .filter(
+                entity::outbox_email::Column::IdempotencyKey
+                    .eq(format!("need_receipt:{}", need.id)),
+            )
+            .one(&state.db)
+            .await?
+            .is_some();
+    }
     let mut ctx = v.context();
     ctx.insert("path", "/rekruttering/tak");
     ctx.insert("reference", &reference);
+    ctx.insert("receipt_sent", &receipt_sent);
     let today = state.app.clock.today();
     ctx.insert(
         "first_contact_by",

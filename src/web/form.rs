@@ -87,30 +87,67 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Reads at most LIMIT bytes: a huge body is refused while it streams in,
+/// not after it has been buffered.
+async fn read_body(mut payload: Payload) -> Result<FormData, AppError> {
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+        if bytes.len() + chunk.len() > LIMIT {
+            return Err(AppError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(FormData::parse(&bytes))
+}
+
+/// How a posted form's CSRF token compared with its session's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Csrf {
+    Valid,
+    /// The request came without a session (no cookie, or an expired one).
+    NoSession,
+    /// A session, and a token that isn't its own.
+    Wrong,
+}
+
 impl FromRequest for Form {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let session = req.get_session();
-        let mut payload = payload.take();
+        let fut = Unchecked::from_request(req, payload);
         Box::pin(async move {
-            // Read at most LIMIT bytes: a huge body is refused while it
-            // streams in, not after it has been buffered.
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| AppError::BadRequest)?;
-                if bytes.len() + chunk.len() > LIMIT {
-                    return Err(AppError::TooLarge);
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            let data = FormData::parse(&bytes);
-            let expected = session.get::<String>(auth::CSRF).ok().flatten();
-            match expected {
-                Some(t) if same(&t, data.get("csrf_token")) => Ok(Form(data)),
+            match fut.await? {
+                Unchecked(data, Csrf::Valid) => Ok(Form(data)),
                 _ => Err(AppError::Csrf),
             }
+        })
+    }
+}
+
+/// A form and how its CSRF token compared, for a handler that answers a
+/// failed check itself (the public form shows the person's values again
+/// instead of an error page).
+pub struct Unchecked(pub FormData, pub Csrf);
+
+impl FromRequest for Unchecked {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Read now, before a later extractor (`Visitor`) gives a visitor
+        // without a session a new token.
+        let expected = req.get_session().get::<String>(auth::CSRF).ok().flatten();
+        let payload = payload.take();
+        Box::pin(async move {
+            let data = read_body(payload).await?;
+            let check = match expected {
+                Some(t) if same(&t, data.get("csrf_token")) => Csrf::Valid,
+                Some(_) => Csrf::Wrong,
+                None => Csrf::NoSession,
+            };
+            Ok(Unchecked(data, check))
         })
     }
 }

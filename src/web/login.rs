@@ -71,6 +71,16 @@ async fn login(
         tracing::warn!("sign-in rate limit reached");
         return Err(AppError::TooMany { retry_after });
     }
+    // After a few failures at this account each guess waits longer (while
+    // waiting it holds no password check). No account has an empty name.
+    let wait = if username.is_empty() {
+        std::time::Duration::ZERO
+    } else {
+        state.login_backoff.delay(&username)
+    };
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let password = form.get("password");
     let next = safe_next(form.get("next")).to_string();
     let user = app_user::Entity::find()
@@ -111,6 +121,7 @@ async fn login(
         None => crate::app::Actor::Public,
     };
     let Some(user) = state.app.run(actor, cmd).await? else {
+        state.login_backoff.failed(&username);
         tracing::info!("sign-in refused");
         let mut ctx = visitor.context();
         ctx.insert("next", &next);
@@ -121,6 +132,7 @@ async fn login(
             .content_type("text/html; charset=utf-8")
             .body(body));
     };
+    state.login_backoff.succeeded(&username);
     // A fresh cookie on sign-in (no session fixation), with a new CSRF token.
     visitor.session.renew();
     visitor.session.clear();

@@ -31,6 +31,8 @@ pub struct AppState {
     pub login_limiter: RateLimiter,
     /// Sign-in attempts per account (`login_attempts` per 15 minutes).
     pub account_limiter: RateLimiter,
+    /// Increasing delay after failed sign-ins at an account.
+    pub login_backoff: ratelimit::Backoff,
     /// Password verifications running at once (argon2 takes memory and a
     /// core; a burst waits here instead of exhausting them).
     pub password_checks: tokio::sync::Semaphore,

@@ -39,9 +39,94 @@ impl RateLimiter {
     }
 }
 
+/// Increasing delay after failed attempts at one key (an account): the
+/// first `free` failures cost nothing, then each further attempt waits 1 s,
+/// 2 s, 4 s … up to `max` before it is checked. A success, or `forget`
+/// without a failure, starts the count again. Together with the limit per
+/// 15 minutes, a guesser gets ever fewer tries while a person who mistypes
+/// twice notices nothing.
+pub struct Backoff {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+    free: u32,
+    max: Duration,
+    forget: Duration,
+}
+
+impl Backoff {
+    pub fn new(free: u32, max: Duration, forget: Duration) -> Self {
+        Self {
+            failures: Default::default(),
+            free,
+            max,
+            forget,
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (u32, std::time::Instant)>>
+    {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How long an attempt at `key` waits now.
+    pub fn delay(&self, key: &str) -> Duration {
+        let failures = match self.lock().get(key) {
+            Some((n, last)) if last.elapsed() < self.forget => *n,
+            _ => 0,
+        };
+        schedule(failures, self.free, self.max)
+    }
+
+    pub fn failed(&self, key: &str) {
+        let mut map = self.lock();
+        if map.len() > 100_000 {
+            let forget = self.forget;
+            map.retain(|_, (_, last)| last.elapsed() < forget);
+        }
+        let entry = map
+            .entry(key.to_string())
+            .or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed() >= self.forget {
+            entry.0 = 0;
+        }
+        *entry = (entry.0.saturating_add(1), std::time::Instant::now());
+    }
+
+    pub fn succeeded(&self, key: &str) {
+        self.lock().remove(key);
+    }
+}
+
+fn schedule(failures: u32, free: u32, max: Duration) -> Duration {
+    if failures < free {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - free).min(16);
+    Duration::from_secs(1u64 << doublings).min(max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_delay_grows_after_the_free_failures_and_a_success_ends_it() {
+        let max = Duration::from_secs(8);
+        let waits: Vec<u64> = (0..9).map(|n| schedule(n, 3, max).as_secs()).collect();
+        assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8, 8, 8]);
+        let b = Backoff::new(1, max, Duration::from_secs(900));
+        assert_eq!(b.delay("kirsten"), Duration::ZERO);
+        b.failed("kirsten");
+        b.failed("kirsten");
+        assert_eq!(b.delay("kirsten"), Duration::from_secs(2));
+        assert_eq!(b.delay("jens"), Duration::ZERO, "per key");
+        b.succeeded("kirsten");
+        assert_eq!(b.delay("kirsten"), Duration::ZERO);
+        let quick = Backoff::new(0, max, Duration::ZERO);
+        quick.failed("a");
+        assert_eq!(quick.delay("a"), Duration::ZERO, "forgotten");
+    }
 
     #[test]
     fn the_limit_counts_when_it_checks_and_names_a_wait() {

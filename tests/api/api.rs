@@ -33,7 +33,7 @@ pub fn cvr(n: u32) -> String {
 
 /// Makes a token on the admin page (signed in as an admin) with these
 /// (area, level) scopes; its value, read off the page.
-async fn token(app: &TestApp, name: &str, scopes: &[(&str, &str)]) -> String {
+pub(crate) async fn token(app: &TestApp, name: &str, scopes: &[(&str, &str)]) -> String {
     let mut f = vec![("name", name)];
     f.extend_from_slice(scopes);
     let res = app.post_form("/admin/api-tokens", &f).await;
@@ -116,7 +116,7 @@ fn etag(res: &Response) -> String {
         .to_string()
 }
 
-const ALL_WRITE: [(&str, &str); 5] = [
+pub(crate) const ALL_WRITE: [(&str, &str); 5] = [
     ("businesses", "write"),
     ("contacts", "write"),
     ("needs", "write"),

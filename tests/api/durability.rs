@@ -24,6 +24,9 @@ fn start(dir: &std::path::Path) -> (Child, String) {
         .env("ERHVERV_COOKIE_SECURE", "false")
         .env("ERHVERV_NEED_MIN_FILL_SECONDS", "0")
         .env("ERHVERV_NEED_SUBMISSIONS_PER_HOUR", "1000000")
+        // One address and one CVR number throughout: every receipt is sent.
+        .env("ERHVERV_NEED_RECEIPTS_PER_ADDRESS", "1000000")
+        .env("ERHVERV_NEED_RECEIPTS_PER_CVR", "1000000")
         .env("RUST_LOG", "warn")
         .env_remove("DATABASE_URL")
         .env_remove("ERHVERV_DATABASE_URL")

@@ -7,6 +7,7 @@ mod helpers;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod abuse;
 mod access;
 mod api;
 mod auth;
@@ -18,6 +19,7 @@ mod cpr;
 mod durability;
 mod email;
 mod gdpr;
+mod hostile;
 mod import;
 mod initiatives;
 mod merge;

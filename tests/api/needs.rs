@@ -530,21 +530,20 @@ db_test!(
     simultaneous_needs_for_one_new_business_create_it_once,
     no_wait,
     |app: TestApp| async move {
-        fill_in(&app).await;
-        let token = app.csrf().await;
-        let forms: Vec<Vec<(&str, &str)>> = ["samecvra", "samecvrb", "samecvrc", "samecvrd"]
+        // Four people of one new business, each with the form open.
+        let mut visitors = Vec::new();
+        for _ in 0..4 {
+            visitors.push(crate::abuse::visitor(&app).await);
+        }
+        let sends = visitors
             .iter()
-            .map(|idem| {
-                let mut f = valid(idem);
-                f.push(("csrf_token", token.as_str()));
-                f
-            })
-            .collect();
-        let sends = forms
-            .iter()
-            .map(|f| app.client.post(app.url("/rekruttering")).form(f).send());
-        for res in futures_util::future::join_all(sends).await {
-            assert_eq!(res.unwrap().status().as_u16(), 303);
+            .zip(["samecvra", "samecvrb", "samecvrc", "samecvrd"])
+            .map(|((client, token), idem)| {
+                let app = &app;
+                async move { crate::abuse::post(app, client, token, &valid(idem)).await.0 }
+            });
+        for status in futures_util::future::join_all(sends).await {
+            assert_eq!(status, 303);
         }
         assert_eq!(needs(&app).await.len(), 4);
         assert_eq!(business::Entity::find().count(&app.db).await.unwrap(), 1);
