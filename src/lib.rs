@@ -20,3 +20,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod users;
 pub mod web;
+
+#[cfg(test)]
+mod proptests;
