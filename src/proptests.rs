@@ -3,6 +3,8 @@
 //! decoder. Arbitrary input never panics, and what is valid survives a
 //! round trip unchanged. Each property runs 256 random cases (proptest's
 //! default; `PROPTEST_CASES` changes it).
+#![allow(clippy::unwrap_used)]
+
 use proptest::prelude::*;
 
 use crate::domain::{Cvr, EmailAddress, Phone, looks_like_cpr, optional_text, required_text};
