@@ -164,13 +164,15 @@ async fn set_disabled(
     path: web::Path<String>,
     Form(f): Form,
 ) -> Result<HttpResponse, AppError> {
+    // No account has a name that isn't one (and PostgreSQL refuses NUL).
+    let username = super::parse_username(&path).map_err(|_| AppError::NotFound)?;
     let disable = f.checked("disabled");
-    if disable && *path == staff.username {
+    if disable && username == staff.username {
         staff.flash("cannot_disable_self");
         return Ok(see_other("/admin/users"));
     }
     let cmd = SetDisabled {
-        username: path.into_inner(),
+        username,
         disabled: disable,
     };
     state.app.run(staff.actor(), cmd).await?;

@@ -83,10 +83,17 @@ async fn login(
     }
     let password = form.get("password");
     let next = safe_next(form.get("next")).to_string();
-    let user = app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(&username))
-        .one(&state.db)
-        .await?;
+    // A name no account can have (NUL, control characters, far too long)
+    // is not looked up (PostgreSQL refuses NUL in a text parameter); its
+    // password is still verified against the dummy hash.
+    let user = if crate::users::parse_username(&username).is_err() {
+        None
+    } else {
+        app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(&username))
+            .one(&state.db)
+            .await?
+    };
     // Verify even for an unknown user, so timing doesn't reveal accounts.
     let hash = user
         .as_ref()

@@ -99,7 +99,7 @@ impl Backoff {
 }
 
 fn schedule(failures: u32, free: u32, max: Duration) -> Duration {
-    if failures < free {
+    if failures == 0 || failures < free {
         return Duration::ZERO;
     }
     let doublings = (failures - free).min(16);
