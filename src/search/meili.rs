@@ -103,8 +103,12 @@ pub const MAX_TOTAL_HITS: usize = 1_000_000;
 
 const SORT_BY_TITLE: [&str; 1] = ["title_sort:asc"];
 
-/// A query that is a CVR or P-number (or the start of one) searches only here.
+/// A query that is a CVR or P-number searches only here.
 const NUMBER_ATTRIBUTES: [&str; 2] = ["cvr", "p_numbers"];
+
+/// Other digits are the start of a CVR or P-number, or a number in an
+/// address (a postal code, a house number); CVR and P-numbers rank first.
+const DIGIT_ATTRIBUTES: [&str; 3] = ["cvr", "p_numbers", "addresses_n"];
 
 /// What a search reads back: the [`SearchDoc`] fields and the key.
 const RETRIEVED_ATTRIBUTES: [&str; 23] = [
@@ -348,7 +352,9 @@ pub fn settings() -> Settings {
                 one_typo: Some(ONE_TYPO_FROM),
                 two_typos: Some(TWO_TYPOS_FROM),
             }),
-            disable_on_numbers: None,
+            // "RB-2026-000002" must not find RB-2026-000001: numbers (in
+            // references, CVR and P-numbers) match exactly or as a prefix.
+            disable_on_numbers: Some(true),
         }),
         faceting: Some(FacetingSettings {
             max_values_per_facet: MAX_VALUES_PER_FACET,
@@ -595,7 +601,7 @@ impl QueryPlan {
             // The last word of a query is a prefix in Meilisearch.
             Some(NumberQuery::Digits(digits)) => QueryPlan {
                 q: Some(digits.clone()),
-                attributes: Some(&NUMBER_ATTRIBUTES),
+                attributes: Some(&DIGIT_ATTRIBUTES),
             },
             None if terms.words.is_empty() => QueryPlan {
                 q: None,
@@ -615,6 +621,23 @@ impl QueryPlan {
             }
         }
     }
+}
+
+/// The query with its company-form words required too, when it has any
+/// besides other words (see `search`).
+fn preferred_query(terms: &QueryTerms) -> Option<String> {
+    if terms.number.is_some() || terms.form_words.is_empty() || terms.words == terms.form_words {
+        return None;
+    }
+    let mut q = terms.words.join(" ");
+    for w in &terms.form_words {
+        q.push(' ');
+        q.push_str(w);
+    }
+    if !terms.last_is_prefix {
+        q.push(' ');
+    }
+    Some(q)
 }
 
 /// Quotes a filter value: `"` and `\` are escaped with `\`.
@@ -749,13 +772,47 @@ impl SearchIndex for MeiliIndex {
         let task = self
             .call("deleting all documents", self.index.delete_all_documents())
             .await?;
-        self.complete("deleting all documents", &task).await
+        match self.outcome(&task).await? {
+            None => Ok(()),
+            // A fresh server: nothing to clear; the first documents (or the
+            // settings) create the index.
+            Some(e) if e.error_code == ErrorCode::IndexNotFound => Ok(()),
+            Some(e) => Err(task_failed("deleting all documents", &task, &e)),
+        }
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let plan = QueryPlan::new(&normalize::query_terms(&query.q));
+        let terms = normalize::query_terms(&query.q);
+        let plan = QueryPlan::new(&terms);
         let filter = filter_expression(&query.filters);
-        let window = PageWindow::new(query.offset, query.limit);
+        // Company-form words may match, never must, and are preferred when
+        // given. Meilisearch has no optional words, so the hits that match
+        // them too are asked for first and put in front; the other hits,
+        // the total and the facets are the query's without them.
+        let preferred = match preferred_query(&terms) {
+            Some(q) => {
+                let mut request = self.index.search();
+                request
+                    .with_query(&q)
+                    .with_limit(query.offset + query.limit)
+                    .with_sort(&SORT_BY_TITLE)
+                    .with_show_ranking_score(true)
+                    .with_matching_strategy(MatchingStrategies::ALL)
+                    .with_attributes_to_retrieve(Selectors::Some(&RETRIEVED_ATTRIBUTES));
+                if let Some(filter) = &filter {
+                    request.with_filter(filter);
+                }
+                self.call("searching", request.execute::<StoredDoc>())
+                    .await?
+                    .hits
+            }
+            None => Vec::new(),
+        };
+        let window = if preferred.is_empty() {
+            PageWindow::new(query.offset, query.limit)
+        } else {
+            PageWindow::new(0, query.offset + query.limit + preferred.len())
+        };
 
         let mut request = self.index.search();
         request
@@ -779,21 +836,39 @@ impl SearchIndex for MeiliIndex {
             .call("searching", request.execute::<StoredDoc>())
             .await?;
 
-        let hits: Vec<Hit> = found
-            .hits
-            .into_iter()
-            .skip(window.skip)
-            .take(query.limit)
-            .map(|hit| {
-                let doc = hit.result.into_search_doc();
-                let highlights = highlight::highlight(&doc, &query.q);
-                Hit {
-                    doc,
-                    score: hit.ranking_score.unwrap_or(0.0) as f32,
-                    highlights,
-                }
-            })
-            .collect();
+        let hit = |h: meilisearch_sdk::search::SearchResult<StoredDoc>| {
+            let doc = h.result.into_search_doc();
+            let highlights = highlight::highlight(&doc, &query.q);
+            Hit {
+                doc,
+                score: h.ranking_score.unwrap_or(0.0) as f32,
+                highlights,
+            }
+        };
+        let hits: Vec<Hit> = if preferred.is_empty() {
+            found
+                .hits
+                .into_iter()
+                .skip(window.skip)
+                .take(query.limit)
+                .map(hit)
+                .collect()
+        } else {
+            let first: std::collections::HashSet<String> =
+                preferred.iter().map(|h| h.result.key.clone()).collect();
+            preferred
+                .into_iter()
+                .chain(
+                    found
+                        .hits
+                        .into_iter()
+                        .filter(|h| !first.contains(&h.result.key)),
+                )
+                .skip(query.offset)
+                .take(query.limit)
+                .map(hit)
+                .collect()
+        };
         let total = found
             .total_hits
             .or(found.estimated_total_hits)

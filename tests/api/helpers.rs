@@ -321,8 +321,17 @@ pub async fn queue_fast(app: &TestApp, n: usize, key: &str) {
 pub fn cli(app: &TestApp) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erhverv"));
     cmd.arg("--data-dir").arg(&app.settings.data_dir);
+    // This test's database and search backend, never the environment's
+    // (CI sets MEILI_URL for the tests that ask for a real server).
     cmd.env_remove("ERHVERV_DATABASE_URL")
-        .env_remove("DATABASE_URL");
+        .env_remove("DATABASE_URL")
+        .env_remove("MEILI_URL")
+        .env_remove("MEILI_KEY")
+        .env_remove("ERHVERV_MEILI_URL")
+        .env_remove("ERHVERV_MEILI_KEY");
+    if let Some(url) = &app.settings.meili_url {
+        cmd.env("MEILI_URL", url);
+    }
     if let Some(url) = &app.settings.database_url {
         use secrecy::ExposeSecret;
         cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());

@@ -33,6 +33,44 @@ async fn the_contract_holds_for_a_real_meilisearch_server() {
     run_contract(&index).await;
 }
 
+/// `erhverv reindex` into a Meilisearch server that has never seen the
+/// index (a new installation): the index is made, filled and searchable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_fills_a_fresh_meilisearch_server() {
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        eprintln!("MEILI_URL not set: the fresh-server reindex was SKIPPED");
+        return;
+    };
+    let key = std::env::var("MEILI_KEY").ok();
+    let uid = format!("erhverv_fresh_{}", &erhverv::web::auth::random_token()[..8]);
+    let app = spawn_app(Backend::Sqlite).await;
+    erhverv::demo::seed(&app.db, 40, 7, false).await.unwrap();
+    let mut cmd = cli(&app);
+    cmd.arg("reindex")
+        .env("MEILI_URL", &url)
+        .env("ERHVERV_MEILI_INDEX", &uid);
+    if let Some(k) = &key {
+        cmd.env("MEILI_KEY", k);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "reindex failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = erhverv::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap();
+    let all = erhverv::search::SearchQuery {
+        q: String::new(),
+        filters: Default::default(),
+        offset: 0,
+        limit: 5,
+    };
+    let found = erhverv::search::SearchIndex::search(&index, &all)
+        .await
+        .unwrap();
+    assert!(found.total >= 40, "{} documents", found.total);
+}
+
 async fn create(app: &TestApp, cvr: &str, name: &str, street: &str, postal: &str) -> String {
     let res = app
         .post_form(

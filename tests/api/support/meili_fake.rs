@@ -914,7 +914,7 @@ mod adapter {
     }
 
     #[tokio::test]
-    async fn company_form_words_are_left_out_unless_they_are_the_whole_query() {
+    async fn company_form_words_are_optional_but_asked_for_first_unless_they_are_the_whole_query() {
         let (fake, index) = fake_with_index().await;
 
         index.search(&query("Havnens Hotel A/S ")).await.unwrap();
@@ -925,12 +925,21 @@ mod adapter {
             .into_iter()
             .map(|r| r.body.unwrap()["q"].clone())
             .collect();
-        // A trailing space: the last word is complete, not a prefix.
-        assert_eq!(sent, [json!("havnens hotel "), json!("aps")]);
+        // With the form word required (the preferred hits, put first), then
+        // without it (the rest, the total, the facets). A trailing space:
+        // the last word is complete, not a prefix.
+        assert_eq!(
+            sent,
+            [
+                json!("havnens hotel as "),
+                json!("havnens hotel "),
+                json!("aps")
+            ]
+        );
     }
 
     #[tokio::test]
-    async fn a_cvr_query_searches_the_numbers_exactly_and_digits_as_a_prefix() {
+    async fn a_cvr_query_searches_the_numbers_exactly_and_digits_as_a_prefix_or_in_addresses() {
         let (fake, index) = fake_with_index().await;
 
         index.search(&query("DK 1015 0817")).await.unwrap();
@@ -943,8 +952,13 @@ mod adapter {
             .collect();
         assert_eq!(sent[0]["q"], "\"10150817\"");
         assert_eq!(sent[0]["attributesToSearchOn"], json!(["cvr", "p_numbers"]));
+        // Other digits: the start of a CVR or P-number, or a number in an
+        // address.
         assert_eq!(sent[1]["q"], "1015");
-        assert_eq!(sent[1]["attributesToSearchOn"], json!(["cvr", "p_numbers"]));
+        assert_eq!(
+            sent[1]["attributesToSearchOn"],
+            json!(["cvr", "p_numbers", "addresses_n"])
+        );
     }
 
     #[tokio::test]
