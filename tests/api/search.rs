@@ -277,3 +277,157 @@ async fn when_the_search_backend_is_down_writes_succeed_and_the_index_catches_up
         );
     }
 }
+
+/// A real Meilisearch server of this test's own (the binary CI names in
+/// `MEILI_BIN_PATH`), on a free port, that can be killed and started again
+/// on the same data.
+struct MeiliProcess {
+    bin: String,
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+const TEST_MEILI_KEY: &str = "a-test-master-key-for-outages";
+
+impl MeiliProcess {
+    async fn start(bin: String) -> MeiliProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut m = MeiliProcess {
+            bin,
+            port,
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+        };
+        m.restart().await;
+        m
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn restart(&mut self) {
+        let child = std::process::Command::new(&self.bin)
+            .args(["--http-addr", &format!("127.0.0.1:{}", self.port)])
+            .args([
+                "--master-key",
+                TEST_MEILI_KEY,
+                "--no-analytics",
+                "--env",
+                "development",
+            ])
+            .arg("--db-path")
+            .arg(self.dir.path().join("data"))
+            .arg("--dump-dir")
+            .arg(self.dir.path().join("dumps"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting meilisearch");
+        self.child = Some(child);
+        let health = format!("{}/health", self.url());
+        for _ in 0..100 {
+            if reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("meilisearch did not start");
+    }
+
+    /// SIGKILL, as a crash or an OOM kill would.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().ok();
+            c.wait().ok();
+        }
+    }
+}
+
+impl Drop for MeiliProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The same outage as above against a real Meilisearch server, killed with
+/// SIGKILL in the middle of writes and started again on its data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_a_real_meilisearch_is_killed_writes_succeed_and_the_index_converges() {
+    let Ok(bin) = std::env::var("MEILI_BIN_PATH") else {
+        eprintln!("MEILI_BIN_PATH not set: the real-server outage test was SKIPPED");
+        return;
+    };
+    let mut meili = MeiliProcess::start(bin).await;
+    let url = meili.url();
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.meili_url = Some(url.clone());
+        s.meili_key = Some(secrecy::SecretString::from(TEST_MEILI_KEY));
+    })
+    .await;
+    app.signed_in("kirsten", Role::Consultant).await;
+    let before = create(
+        &app,
+        "24256790",
+        "Før Nedbruddet ApS",
+        "Nørrebrogade 1",
+        "2200",
+    )
+    .await;
+    app.search_caught_up().await;
+    // The index settings are applied in the background at start-up.
+    assert!(
+        found_within(&app, "nedbruddet", &before).await,
+        "never searchable"
+    );
+    meili.kill();
+    let during = create(
+        &app,
+        "25313763",
+        "Under Nedbruddet ApS",
+        "Vesterbrogade 1",
+        "1620",
+    )
+    .await;
+    let during_too = create(
+        &app,
+        "12345674",
+        "Også Under Nedbruddet ApS",
+        "Valby Langgade 1",
+        "2500",
+    )
+    .await;
+    assert_eq!(app.get("/search?q=nedbruddet").await.status().as_u16(), 503);
+    let ready: serde_json::Value = app.get("/ready").await.json().await.unwrap();
+    assert!(ready["search"]["pending"].as_u64().unwrap() >= 2, "{ready}");
+    meili.restart().await;
+    app.search_caught_up().await;
+    // Found through the portal's own search, from the real server.
+    for loc in [&before, &during, &during_too] {
+        assert!(
+            found_within(&app, "nedbruddet", loc).await,
+            "{loc} never reached the index"
+        );
+    }
+}
+
+/// Whether `/search?q=` links to the page `loc` within ten seconds.
+async fn found_within(app: &TestApp, q: &str, loc: &str) -> bool {
+    let text = format!("href=\"{loc}\"");
+    for _ in 0..100 {
+        let res = app.get(&format!("/search?q={q}")).await;
+        if res.status().is_success() && res.text().await.unwrap_or_default().contains(&text) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
