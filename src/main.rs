@@ -261,6 +261,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reindex => {
             let conn = db::connect(&settings).await?;
             db::migrate(&conn).await?;
+            // The settings first (a fresh server has no index yet): searches
+            // sort on a field only they make sortable.
+            erhverv::search::apply_settings(&settings).await?;
             let index = erhverv::search::open(&settings).await?;
             if let Some(meili) = settings.meili_url.as_ref() {
                 tracing::info!(url = %meili, "reindexing into Meilisearch");

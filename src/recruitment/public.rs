@@ -30,7 +30,8 @@ use crate::web::{
 const TICKET: &str = "need_ticket";
 const LAST_REF: &str = "need_last_ref";
 
-/// The form page's ticket, kept in the visitor's session (server-side):
+/// The form page's ticket, kept in the visitor's session (the sealed
+/// cookie: the client can neither read nor change it):
 /// when the page was issued (the fill timer) and the token its need is
 /// stored under. The token is unique among needs, so however often one
 /// page's post is replayed (with fresh idempotency tokens too), it yields
@@ -41,10 +42,12 @@ struct Ticket {
     issued: i64,
 }
 
-fn issue_ticket(v: &Visitor) {
+/// `filled_for`: seconds the person has already spent on the form (a form
+/// shown again with their values can be sent at once).
+fn issue_ticket(v: &Visitor, filled_for: i64) {
     let ticket = Ticket {
         token: random_token(),
-        issued: Utc::now().timestamp(),
+        issued: Utc::now().timestamp() - filled_for,
     };
     let _ = v.session.insert(TICKET, &ticket);
 }
@@ -146,7 +149,7 @@ fn page(
 
 #[get("/rekruttering")]
 async fn form(state: web::Data<AppState>, v: Visitor) -> Result<HttpResponse, AppError> {
-    issue_ticket(&v);
+    issue_ticket(&v, 0);
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     values.insert("positions", "1".into());
     values.insert("employment", "permanent".into());
@@ -289,7 +292,7 @@ async fn submit(
     // What the person typed is shown again with a fresh ticket when the
     // post can't be taken as it is: never silently dropped.
     let again = |notice: &str, status: u16| {
-        issue_ticket(&v);
+        issue_ticket(&v, state.settings.need_min_fill_seconds);
         page(
             &state,
             &v,
@@ -376,8 +379,11 @@ async fn lookup_name(
     };
     let mut values = typed(f);
     let shown = known.as_ref().and_then(|b| {
-        let private =
-            b.advertising_protected || b.company_form == crate::domain::CompanyForm::Enk.as_str();
+        // A name typed into this form by someone else (`source = form`)
+        // isn't shown to the next visitor either.
+        let private = b.advertising_protected
+            || b.company_form == crate::domain::CompanyForm::Enk.as_str()
+            || b.source == "form";
         (!private).then(|| b.name.clone())
     });
     if let Some(name) = &shown
@@ -638,9 +644,7 @@ impl Command for SubmitNeed {
         };
         let receipt_to = need.contact_email.as_str().to_lowercase();
         let send_receipt = match receipt_limits {
-            Some(limits) => {
-                within_receipt_limits(tx, *limits, &receipt_to, business_id, *now).await?
-            }
+            Some(limits) => within_receipt_limits(tx, *limits, &receipt_to, business_id).await?,
             None => true,
         };
         if send_receipt {
@@ -672,13 +676,13 @@ async fn within_receipt_limits(
     (per_address, per_cvr): (u32, u32),
     to: &str,
     business_id: i32,
-    now: chrono::DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     use entity::outbox_email::{Column, Entity};
     use sea_orm::PaginatorTrait;
     crate::db::lock_key(tx, &format!("receipt-business:{business_id}")).await?;
     crate::db::lock_key(tx, &format!("receipt-to:{to}")).await?;
-    let since = now - chrono::Duration::hours(24);
+    // The outbox's `created_at` is the real time (not the app's clock).
+    let since = Utc::now() - chrono::Duration::hours(24);
     let receipts = || {
         Entity::find()
             .filter(Column::Template.eq("need_receipt"))

@@ -634,9 +634,8 @@ fn preferred_query(terms: &QueryTerms) -> Option<String> {
         q.push(' ');
         q.push_str(w);
     }
-    if !terms.last_is_prefix {
-        q.push(' ');
-    }
+    // Company-form words are whole words ("as" must not find "Asfalt").
+    q.push(' ');
     Some(q)
 }
 

@@ -27,6 +27,24 @@ use crate::config::Settings;
 
 /// The configured backend: Meilisearch when `meili_url` is set, else the
 /// embedded tantivy index in the data directory.
+/// Applies the Meilisearch index settings now (making the index on a fresh
+/// server), for a command that must not end before they are: `reindex`.
+/// Nothing to do for the embedded index.
+pub async fn apply_settings(settings: &Settings) -> anyhow::Result<()> {
+    if let Some(url) = &settings.meili_url {
+        let key = settings
+            .meili_key
+            .as_ref()
+            .map(|k| k.expose_secret().to_string());
+        meili::MeiliIndex::new(url, key.as_deref(), &settings.meili_index)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ensure_settings()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
 pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
     match &settings.meili_url {
         Some(url) => {

@@ -72,14 +72,13 @@ async fn login(
         return Err(AppError::TooMany { retry_after });
     }
     // After a few failures at this account each guess waits longer (while
-    // waiting it holds no password check). No account has an empty name.
-    let wait = if username.is_empty() {
-        std::time::Duration::ZERO
-    } else {
-        state.login_backoff.delay(&username)
-    };
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
+    // waiting it holds no password check). Only names an account can have
+    // are tracked.
+    if crate::users::parse_username(&username).is_ok() {
+        let wait = state.login_backoff.attempt(&username);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
     }
     let password = form.get("password");
     let next = safe_next(form.get("next")).to_string();
@@ -128,7 +127,6 @@ async fn login(
         None => crate::app::Actor::Public,
     };
     let Some(user) = state.app.run(actor, cmd).await? else {
-        state.login_backoff.failed(&username);
         tracing::info!("sign-in refused");
         let mut ctx = visitor.context();
         ctx.insert("next", &next);

@@ -69,16 +69,10 @@ impl Backoff {
         self.failures.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// How long an attempt at `key` waits now.
-    pub fn delay(&self, key: &str) -> Duration {
-        let failures = match self.lock().get(key) {
-            Some((n, last)) if last.elapsed() < self.forget => *n,
-            _ => 0,
-        };
-        schedule(failures, self.free, self.max)
-    }
-
-    pub fn failed(&self, key: &str) {
+    /// Starts an attempt at `key`: how long it waits. The attempt counts as
+    /// a failure from now on (until [`Backoff::succeeded`]), so parallel
+    /// guesses wait longer and longer too, not all the same time.
+    pub fn attempt(&self, key: &str) -> Duration {
         let mut map = self.lock();
         if map.len() > 100_000 {
             let forget = self.forget;
@@ -90,7 +84,9 @@ impl Backoff {
         if entry.1.elapsed() >= self.forget {
             entry.0 = 0;
         }
-        *entry = (entry.0.saturating_add(1), std::time::Instant::now());
+        let before = entry.0;
+        *entry = (before.saturating_add(1), std::time::Instant::now());
+        schedule(before, self.free, self.max)
     }
 
     pub fn succeeded(&self, key: &str) {
@@ -116,16 +112,15 @@ mod tests {
         let waits: Vec<u64> = (0..9).map(|n| schedule(n, 3, max).as_secs()).collect();
         assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8, 8, 8]);
         let b = Backoff::new(1, max, Duration::from_secs(900));
-        assert_eq!(b.delay("kirsten"), Duration::ZERO);
-        b.failed("kirsten");
-        b.failed("kirsten");
-        assert_eq!(b.delay("kirsten"), Duration::from_secs(2));
-        assert_eq!(b.delay("jens"), Duration::ZERO, "per key");
+        assert_eq!(b.attempt("kirsten"), Duration::ZERO);
+        assert_eq!(b.attempt("kirsten"), Duration::from_secs(1));
+        assert_eq!(b.attempt("kirsten"), Duration::from_secs(2));
+        assert_eq!(b.attempt("jens"), Duration::ZERO, "per key");
         b.succeeded("kirsten");
-        assert_eq!(b.delay("kirsten"), Duration::ZERO);
+        assert_eq!(b.attempt("kirsten"), Duration::ZERO);
         let quick = Backoff::new(0, max, Duration::ZERO);
-        quick.failed("a");
-        assert_eq!(quick.delay("a"), Duration::ZERO, "forgotten");
+        quick.attempt("a");
+        assert_eq!(quick.attempt("a"), Duration::ZERO, "forgotten");
     }
 
     #[test]

@@ -240,7 +240,8 @@ db_test!(
 
 db_test!(
     a_post_without_a_session_is_told_so_and_keeps_what_was_typed,
-    open,
+    // The default fill timer: the form shown again can be sent at once.
+    |s: &mut erhverv::config::Settings| s.need_submissions_per_hour = 1000,
     |app: TestApp| async move {
         // Cookies blocked: the post carries no session.
         let client = browser();
@@ -302,6 +303,29 @@ db_test!(
             assert!(!page.contains(name), "{name} revealed: {page}");
             assert!(page.contains("Vi kender CVR-nummeret"), "{page}");
         }
+        // A name a stranger typed into the form for a new CVR number isn't
+        // shown to the next visitor either.
+        let planted = crate::api::cvr(53_000);
+        let f = with(
+            "plant",
+            &[
+                ("cvr", planted.as_str()),
+                ("company_name", "Klik her evil.example"),
+            ],
+        );
+        assert_eq!(post(&app, &client, &token, &f).await.0, 303);
+        let (other, token) = visitor(&app).await;
+        let f = with(
+            "look2",
+            &[
+                ("cvr", planted.as_str()),
+                ("company_name", ""),
+                ("action", "lookup"),
+            ],
+        );
+        let (_, page) = post(&app, &other, &token, &f).await;
+        assert!(!page.contains("evil.example"), "{page}");
+        assert!(page.contains("Vi kender CVR-nummeret"), "{page}");
     }
 );
 

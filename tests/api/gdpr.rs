@@ -48,7 +48,10 @@ fn urlencode(s: &str) -> String {
 
 db_test!(
     a_person_is_exported_and_then_erased_everywhere,
-    |s: &mut erhverv::config::Settings| s.need_min_fill_seconds = 0,
+    |s: &mut erhverv::config::Settings| {
+        s.need_min_fill_seconds = 0;
+        real_search(s);
+    },
     |app: TestApp| async move {
         app.signed_in("admin", Role::Admin).await;
         let b = app.create_business("24256790", "Åbent Værksted", "4").await;

@@ -77,6 +77,17 @@ async fn fresh_postgres() -> String {
     }
 }
 
+/// The search backend of a test about search: the real Meilisearch server
+/// of `MEILI_URL` (and `MEILI_KEY`) when one is set (`.ci/run` starts one),
+/// with an index of the test's own; otherwise the embedded index.
+pub fn real_search(s: &mut Settings) {
+    if let Ok(url) = std::env::var("MEILI_URL") {
+        s.meili_url = Some(url);
+        s.meili_key = std::env::var("MEILI_KEY").ok().map(SecretString::from);
+        s.meili_index = format!("test_{}", &erhverv::web::auth::random_token()[..12]);
+    }
+}
+
 pub fn test_settings(dir: &std::path::Path) -> Settings {
     Settings {
         data_dir: dir.to_path_buf(),
@@ -330,7 +341,12 @@ pub fn cli(app: &TestApp) -> std::process::Command {
         .env_remove("ERHVERV_MEILI_URL")
         .env_remove("ERHVERV_MEILI_KEY");
     if let Some(url) = &app.settings.meili_url {
-        cmd.env("MEILI_URL", url);
+        use secrecy::ExposeSecret;
+        cmd.env("MEILI_URL", url)
+            .env("ERHVERV_MEILI_INDEX", &app.settings.meili_index);
+        if let Some(key) = &app.settings.meili_key {
+            cmd.env("MEILI_KEY", key.expose_secret());
+        }
     }
     if let Some(url) = &app.settings.database_url {
         use secrecy::ExposeSecret;

@@ -1,8 +1,5 @@
-use std::process::Command;
-
 use erhverv::domain::Role;
 use sea_orm::EntityTrait;
-use secrecy::ExposeSecret;
 
 use crate::db_test;
 use crate::helpers::*;
@@ -18,17 +15,6 @@ fn danish_csv() -> Vec<u8> {
     let (bytes, _, had_errors) = encoding_rs::WINDOWS_1252.encode(text);
     assert!(!had_errors);
     bytes.into_owned()
-}
-
-fn cli(app: &TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_erhverv"));
-    cmd.arg("--data-dir").arg(&app.settings.data_dir);
-    cmd.env_remove("ERHVERV_DATABASE_URL")
-        .env_remove("DATABASE_URL");
-    if let Some(url) = &app.settings.database_url {
-        cmd.env("ERHVERV_DATABASE_URL", url.expose_secret());
-    }
-    cmd
 }
 
 fn last_line(out: &std::process::Output) -> String {

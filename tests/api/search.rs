@@ -91,6 +91,7 @@ async fn create(app: &TestApp, cvr: &str, name: &str, street: &str, postal: &str
 
 db_test!(
     a_new_business_is_searchable_within_a_second_with_typos_and_danish_letters,
+    real_search,
     |app: TestApp| async move {
         app.signed_in("kirsten", Role::Consultant).await;
         let started = Instant::now();
@@ -166,6 +167,7 @@ fn urlencode(s: &str) -> String {
 
 db_test!(
     the_search_api_returns_json_for_signed_in_staff_only,
+    real_search,
     |app: TestApp| async move {
         let res = app.get("/api/v1/search?q=test").await;
         assert_eq!(res.status().as_u16(), 401);
@@ -332,6 +334,12 @@ impl MeiliProcess {
         self.child = Some(child);
         let health = format!("{}/health", self.url());
         for _ in 0..100 {
+            // Our server, not another that took the port meanwhile.
+            let alive = self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_none());
+            assert!(alive, "meilisearch exited (port {} taken?)", self.port);
             if reqwest::get(&health)
                 .await
                 .is_ok_and(|r| r.status().is_success())
@@ -359,7 +367,8 @@ impl Drop for MeiliProcess {
 }
 
 /// The same outage as above against a real Meilisearch server, killed with
-/// SIGKILL in the middle of writes and started again on its data.
+/// SIGKILL between writes (with the sync worker running) and started again
+/// on its data.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_a_real_meilisearch_is_killed_writes_succeed_and_the_index_converges() {
     let Ok(bin) = std::env::var("MEILI_BIN_PATH") else {
