@@ -78,6 +78,11 @@ enum Command {
         /// Times each query is run
         #[arg(long, default_value_t = 20)]
         rounds: usize,
+        /// Also send the same queries straight to this Meilisearch server
+        /// (MEILI_KEY for its key), after loading the same documents into
+        /// its index `erhverv_bench`: the two engines in one run
+        #[arg(long, value_name = "URL")]
+        compare_meili: Option<String>,
     },
     /// The email outbox: `status`, `retry ID`, `send-due`
     Outbox {
@@ -346,10 +351,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report {
             action: ReportAction::Quarterly { quarter },
         } => return quarterly_report(&settings, quarter.as_deref()).await,
-        Command::BenchSearch { rounds } => {
+        Command::BenchSearch {
+            rounds,
+            compare_meili,
+        } => {
             let index = erhverv::search::open(&settings).await?;
             let report = erhverv::search::bench::run(index.as_ref(), rounds).await?;
             println!("{report}");
+            if let Some(url) = compare_meili {
+                use secrecy::ExposeSecret;
+                let key = settings
+                    .meili_key
+                    .as_ref()
+                    .map(|k| k.expose_secret().to_string());
+                let meili =
+                    erhverv::search::meili::MeiliIndex::new(&url, key.as_deref(), "erhverv_bench")
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                meili
+                    .ensure_settings()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let conn = db::connect(&settings).await?;
+                let started = std::time::Instant::now();
+                erhverv::search::SearchIndex::clear(&meili)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let n = erhverv::search::sync::load_all(&conn, &meili, 0, &|_, _| {}).await?;
+                println!(
+                    "loaded {n} documents into Meilisearch at {url} in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                let report = erhverv::search::bench::run(&meili, rounds).await?;
+                println!("{report}");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -295,6 +295,32 @@ async fn ids_after(
     }
 }
 
+/// Sends every document of the database to `index` in batches of 1,000
+/// (the search-sync queue is left as it is); the number sent.
+pub async fn load_all(
+    db: &DatabaseConnection,
+    index: &dyn SearchIndex,
+    total: u64,
+    progress: &impl Fn(u64, u64),
+) -> Result<u64, SyncError> {
+    let mut done = 0u64;
+    for kind in DocKind::ALL {
+        let mut after = 0i32;
+        loop {
+            let ids = ids_after(db, kind, after, 1000).await?;
+            let Some(last) = ids.last().copied() else {
+                break;
+            };
+            let docs = documents(db, kind, &ids).await?;
+            index.upsert(&docs).await?;
+            done += ids.len() as u64;
+            after = last;
+            progress(done, total);
+        }
+    }
+    Ok(done)
+}
+
 /// Rebuilds the index from the database. `progress(done, total)` is called
 /// after each batch.
 pub async fn reindex(
@@ -311,21 +337,7 @@ pub async fn reindex(
     let total = business::Entity::find().count(db).await?
         + recruitment_need::Entity::find().count(db).await?;
     index.clear().await?;
-    let mut done = 0u64;
-    for kind in DocKind::ALL {
-        let mut after = 0i32;
-        loop {
-            let ids = ids_after(db, kind, after, 1000).await?;
-            let Some(last) = ids.last().copied() else {
-                break;
-            };
-            let docs = documents(db, kind, &ids).await?;
-            index.upsert(&docs).await?;
-            done += ids.len() as u64;
-            after = last;
-            progress(done, total);
-        }
-    }
+    let done = load_all(db, index, total, &progress).await?;
     if let Some(max) = covered {
         search_sync::Entity::delete_many()
             .filter(search_sync::Column::Id.lte(max))
