@@ -74,7 +74,8 @@ async fn login(
     // After a few failures at this account each guess waits longer (while
     // waiting it holds no password check). Only names an account can have
     // are tracked.
-    if crate::users::parse_username(&username).is_ok() {
+    let can_be_account = crate::users::parse_username(&username).is_ok();
+    if can_be_account {
         let wait = state.login_backoff.attempt(&username);
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
@@ -85,7 +86,7 @@ async fn login(
     // A name no account can have (NUL, control characters, far too long)
     // is not looked up (PostgreSQL refuses NUL in a text parameter); its
     // password is still verified against the dummy hash.
-    let user = if crate::users::parse_username(&username).is_err() {
+    let user = if !can_be_account {
         None
     } else {
         app_user::Entity::find()
