@@ -115,6 +115,29 @@ pub struct Settings {
     pub case_ref_pattern: String,
     /// Years after a placement ended that `gdpr purge` anonymises it.
     pub placement_retention_years: u32,
+    /// OpenID Connect sign-in (the municipality's identity provider, e.g.
+    /// Microsoft Entra ID): the issuer URL, from which the provider's
+    /// endpoints and keys are discovered. Unset means local passwords only.
+    pub oidc_issuer: Option<String>,
+    /// The portal's client (application) id at the provider.
+    pub oidc_client_id: Option<String>,
+    /// The client secret.
+    #[serde(skip_serializing)]
+    pub oidc_client_secret: Option<SecretString>,
+    /// Where the provider sends the browser back (default:
+    /// `app_url` + `/login/oidc/callback`); registered at the provider.
+    pub oidc_redirect_url: Option<String>,
+    /// The ID token's claim with the person's groups or app roles (Entra
+    /// ID: `groups` with group object ids, or `roles`).
+    pub oidc_role_claim: String,
+    /// Values of that claim that make someone an admin, a consultant, or a
+    /// council member (the highest role wins; none: no access).
+    pub oidc_admin_groups: Vec<String>,
+    pub oidc_consultant_groups: Vec<String>,
+    pub oidc_council_groups: Vec<String>,
+    /// Who may sign in with a local password: `all`, `admins` (break-glass
+    /// admin accounts; the default when `oidc_issuer` is set) or `off`.
+    pub local_sign_in: Option<LocalSignIn>,
     /// Where "now" comes from: the system clock, or in tests a fixed one.
     /// Not a setting a file or the environment can change.
     #[serde(skip)]
@@ -165,6 +188,15 @@ impl Default for Settings {
             placement_checkin_weeks: 4,
             placement_retention_years: 5,
             case_ref_pattern: crate::domain::DEFAULT_CASE_REF_PATTERN.into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_redirect_url: None,
+            oidc_role_claim: "groups".into(),
+            oidc_admin_groups: Vec::new(),
+            oidc_consultant_groups: Vec::new(),
+            oidc_council_groups: Vec::new(),
+            local_sign_in: None,
             clock: crate::app::Clock::system(),
         }
     }
@@ -194,4 +226,31 @@ impl Settings {
     pub fn cookie_secure(&self) -> bool {
         self.cookie_secure.unwrap_or(true)
     }
+
+    /// Whether staff sign in with the identity provider.
+    pub fn oidc_enabled(&self) -> bool {
+        self.oidc_issuer
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+    }
+
+    /// Who may use a local password: everyone without an identity
+    /// provider, break-glass admins with one, unless set.
+    pub fn local_sign_in(&self) -> LocalSignIn {
+        self.local_sign_in.unwrap_or(if self.oidc_enabled() {
+            LocalSignIn::Admins
+        } else {
+            LocalSignIn::All
+        })
+    }
+}
+
+/// Who may sign in with a local password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocalSignIn {
+    All,
+    /// Admin accounts only (break-glass, when the provider is down).
+    Admins,
+    Off,
 }

@@ -54,6 +54,12 @@ impl Application {
             };
             format!("http://{host}:{}", addr.port())
         });
+        let oidc = crate::web::oidc::Oidc::from_settings(&settings, &app_url)?;
+        if settings.local_sign_in() == crate::config::LocalSignIn::Off && oidc.is_none() {
+            tracing::warn!(
+                "local_sign_in is off and no identity provider is set: nobody can sign in"
+            );
+        }
         let mailer = crate::email::Mailer::from_settings(&settings, app_url)?;
         if settings.outbox_worker {
             mailer.spawn_worker(db.clone());
@@ -88,8 +94,10 @@ impl Application {
                     .context("case_ref_pattern is not a valid regular expression")?,
             ),
         };
+        let provider_origin = oidc.as_ref().map(crate::web::oidc::Oidc::origin);
         let state = web::Data::new(AppState {
             case_ref_pattern,
+            oidc,
             app,
             db,
             templates: Templates::load()?,
@@ -180,7 +188,7 @@ impl Application {
                         })
                     })
                 })
-                .wrap(security_headers(secure))
+                .wrap(security_headers(secure, provider_origin.as_deref()))
                 .wrap_fn(|req, srv| {
                     // One log line per request: method, route pattern, status,
                     // time. No query strings, no bodies: nothing personal.
@@ -232,12 +240,21 @@ impl Application {
 /// Headers on every response: no script at all, styles and images from
 /// this site only, no framing, no sniffing, no referrer to other sites, no
 /// device APIs; HSTS when the cookies are HTTPS-only.
-fn security_headers(secure: bool) -> actix_web::middleware::DefaultHeaders {
+/// `provider`: the identity provider's origin, where signing out (a form)
+/// is sent on to: browsers hold a form's redirects to `form-action` too.
+fn security_headers(secure: bool, provider: Option<&str>) -> actix_web::middleware::DefaultHeaders {
+    let form_action = match provider {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_string(),
+    };
     let mut h = actix_web::middleware::DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
-            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            format!(
+                "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'none'; form-action {form_action}; \
+                 frame-ancestors 'none'"
+            ),
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))

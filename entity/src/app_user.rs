@@ -14,6 +14,10 @@ pub struct Model {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: DateTimeUtc,
+    /// The identity provider (its issuer URL) this account signs in with.
+    pub oidc_issuer: Option<String>,
+    /// The provider's stable subject id of the person (`sub`).
+    pub oidc_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,26 @@ username = Brugernavn
 password = Adgangskode
 login_button = Log ind
 login_failed = Forkert brugernavn eller adgangskode.
+login_failed_admins = Forkert brugernavn eller adgangskode, eller kontoen er ikke en nødadgang. Medarbejdere logger ind med Københavns Kommune.
+login_local_off = Log ind med adgangskode er slået fra. Log ind med Københavns Kommune.
+login_breakglass_title = Nødadgang for administratorer
+login_breakglass_intro = Kun når kommunens login ikke virker: log ind med en lokal administratorkonto.
+oidc_intro = Medarbejdere logger ind med deres konto i Københavns Kommune (med tofaktorgodkendelse).
+oidc_button = Log ind med Københavns Kommune
+oidc_try_again = Prøv at logge ind igen
+oidc_local_link = Nødadgang for administratorer
+oidc_unavailable_title = Kommunens login svarer ikke
+oidc_unavailable = Københavns Kommunes login kunne ikke nås. Prøv igen om lidt. Virker det stadig ikke, så kontakt IT-support.
+oidc_expired_title = Log ind igen
+oidc_expired = Log ind tog for lang tid, eller siden blev sendt to gange. Start forfra.
+oidc_refused_title = Log ind blev afvist
+oidc_refused = Svaret fra kommunens login kunne ikke godkendes, så du er ikke logget ind. Start forfra.
+oidc_provider_refused_title = Log ind blev afbrudt
+oidc_provider_refused = Kommunens login gennemførte ikke log ind (måske blev det annulleret). Start forfra.
+oidc_no_role_title = Ingen adgang til erhverv
+oidc_no_role = Din konto i Københavns Kommune har ingen rolle i erhverv (administrator, erhvervskonsulent eller erhvervsråd). Bed din leder om at få dig tilføjet den rette gruppe.
+oidc_disabled_title = Kontoen er deaktiveret
+oidc_disabled = Din konto i erhverv er deaktiveret. Kontakt en administrator.
 
 ## Errors
 

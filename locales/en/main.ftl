@@ -22,6 +22,26 @@ username = Username
 password = Password
 login_button = Sign in
 login_failed = Wrong username or password.
+login_failed_admins = Wrong username or password, or the account is not a break-glass account. Staff sign in with Copenhagen Municipality.
+login_local_off = Signing in with a password is turned off. Sign in with Copenhagen Municipality.
+login_breakglass_title = Break-glass access for administrators
+login_breakglass_intro = Only when the municipality's sign-in does not work: sign in with a local administrator account.
+oidc_intro = Staff sign in with their Copenhagen Municipality account (with multi-factor authentication).
+oidc_button = Sign in with Copenhagen Municipality
+oidc_try_again = Try signing in again
+oidc_local_link = Break-glass access for administrators
+oidc_unavailable_title = The municipality's sign-in does not answer
+oidc_unavailable = Copenhagen Municipality's sign-in could not be reached. Try again shortly. If it still does not work, contact IT support.
+oidc_expired_title = Sign in again
+oidc_expired = Signing in took too long, or the page was sent twice. Start again.
+oidc_refused_title = Sign-in refused
+oidc_refused = The answer from the municipality's sign-in could not be verified, so you are not signed in. Start again.
+oidc_provider_refused_title = Sign-in interrupted
+oidc_provider_refused = The municipality's sign-in did not complete (perhaps it was cancelled). Start again.
+oidc_no_role_title = No access to erhverv
+oidc_no_role = Your Copenhagen Municipality account has no role in erhverv (administrator, business consultant or business council). Ask your manager to add you to the right group.
+oidc_disabled_title = The account is disabled
+oidc_disabled = Your account in erhverv is disabled. Contact an administrator.
 
 ## Errors
 

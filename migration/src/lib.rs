@@ -13,6 +13,7 @@ mod m20261201_000008_session_idle;
 mod m20261201_000009_api_token;
 mod m20261201_000010_business_merge;
 mod m20261201_000011_form_ticket;
+mod m20261201_000012_oidc_subject;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_api_token::Migration),
             Box::new(m20261201_000010_business_merge::Migration),
             Box::new(m20261201_000011_form_ticket::Migration),
+            Box::new(m20261201_000012_oidc_subject::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::NewUser;
 use crate::app::{Cache, Command, Error, RecordRef, Result, UnitOfWork};
-use crate::domain::{AuditAction, AuditEntity, DomainError};
+use crate::domain::{AuditAction, AuditEntity, DomainError, Role};
 
 /// Adds a staff account. The password is hashed before (argon2 is slow on
 /// purpose; not inside a write transaction).
@@ -154,27 +154,13 @@ impl Command for SignIn {
             );
             return Ok(None);
         };
-        let now = uow.now();
-        // Sessions that have ended (absolutely or unused) go as new ones come.
-        user_session::Entity::delete_many()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(user_session::Column::ExpiresAt.lte(now))
-                    .add(
-                        user_session::Column::LastSeenAt
-                            .lte(now - Duration::minutes(i64::from(self.idle_minutes))),
-                    ),
-            )
-            .exec(tx)
-            .await?;
-        user_session::Entity::insert(user_session::ActiveModel {
-            id: Set(session_key(&self.session_id)),
-            user_id: Set(user.id),
-            created_at: Set(now),
-            expires_at: Set(now + Duration::hours(i64::from(self.hours))),
-            last_seen_at: Set(now),
-        })
-        .exec_without_returning(tx)
+        open_session(
+            uow,
+            user.id,
+            &self.session_id,
+            self.hours,
+            self.idle_minutes,
+        )
         .await?;
         uow.audit(
             AuditAction::Login,
@@ -184,6 +170,232 @@ impl Command for SignIn {
         );
         Ok(Some(user))
     }
+}
+
+/// Stores a new session of the user (and drops the sessions that have
+/// ended, absolutely or unused, as new ones come).
+async fn open_session(
+    uow: &mut UnitOfWork<'_>,
+    user_id: i32,
+    session_id: &str,
+    hours: u32,
+    idle_minutes: u32,
+) -> Result<()> {
+    let now = uow.now();
+    let tx = uow.tx();
+    {
+        user_session::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(user_session::Column::ExpiresAt.lte(now))
+                    .add(
+                        user_session::Column::LastSeenAt
+                            .lte(now - Duration::minutes(i64::from(idle_minutes))),
+                    ),
+            )
+            .exec(tx)
+            .await?;
+        user_session::Entity::insert(user_session::ActiveModel {
+            id: Set(session_key(session_id)),
+            user_id: Set(user_id),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::hours(i64::from(hours))),
+            last_seen_at: Set(now),
+        })
+        .exec_without_returning(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The person the identity provider vouched for (the ID token verified).
+#[derive(Debug, Clone)]
+pub struct ProviderIdentity {
+    pub issuer: String,
+    /// The provider's stable id of the person (`sub`): what the account is
+    /// matched by; never the email, which can change hands.
+    pub subject: String,
+    /// What a new account's username is made from (`preferred_username`
+    /// or the email's local part).
+    pub username_hint: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// The role the group mapping gives, if any.
+    pub role: Option<Role>,
+}
+
+/// A sign-in through the identity provider. The first one creates the
+/// account; every one refreshes its role, name and email from the
+/// provider. Refused (and audited) without a mapped role, or when the
+/// account is disabled in the portal.
+pub struct ProviderSignIn {
+    pub identity: ProviderIdentity,
+    pub client: String,
+    pub session_id: String,
+    pub hours: u32,
+    pub idle_minutes: u32,
+}
+
+#[derive(Debug)]
+pub enum ProviderOutcome {
+    SignedIn(app_user::Model),
+    /// The provider gives the person none of the portal's roles.
+    NoRole,
+    /// Disabled in the portal: that wins over the provider.
+    Disabled,
+}
+
+#[async_trait::async_trait]
+impl Command for ProviderSignIn {
+    type Output = ProviderOutcome;
+
+    async fn run(&self, uow: &mut UnitOfWork<'_>) -> Result<ProviderOutcome> {
+        let id = &self.identity;
+        let existing = app_user::Entity::find()
+            .filter(app_user::Column::OidcIssuer.eq(&id.issuer))
+            .filter(app_user::Column::OidcSubject.eq(&id.subject))
+            .one(uow.tx())
+            .await?;
+        let refuse = |uow: &mut UnitOfWork<'_>, user: Option<i32>, reason: &str| {
+            uow.audit(
+                AuditAction::LoginFailed,
+                AuditEntity::User,
+                user,
+                json!({
+                    "via": "oidc",
+                    "reason": reason,
+                    "username": id.username_hint,
+                    "client": self.client,
+                }),
+            );
+        };
+        if let Some(user) = existing.as_ref().filter(|u| u.disabled) {
+            refuse(uow, Some(user.id), "disabled");
+            return Ok(ProviderOutcome::Disabled);
+        }
+        let Some(role) = id.role else {
+            refuse(uow, existing.as_ref().map(|u| u.id), "no_role");
+            return Ok(ProviderOutcome::NoRole);
+        };
+        let user = match existing {
+            None => {
+                let username = free_username(uow.tx(), &id.username_hint, &id.subject).await?;
+                let user = app_user::ActiveModel {
+                    username: Set(username),
+                    display_name: Set(id.display_name.clone()),
+                    email: Set(id.email.clone()),
+                    role: Set(role.as_str().to_string()),
+                    // No password: this account signs in through the provider only.
+                    password_hash: Set(NO_PASSWORD.to_string()),
+                    disabled: Set(false),
+                    created_at: Set(uow.now()),
+                    oidc_issuer: Set(Some(id.issuer.clone())),
+                    oidc_subject: Set(Some(id.subject.clone())),
+                    ..Default::default()
+                }
+                .insert(uow.tx())
+                .await?;
+                uow.audit(
+                    AuditAction::Create,
+                    AuditEntity::User,
+                    Some(user.id),
+                    json!({ "role": role.as_str(), "via": "oidc" }),
+                );
+                uow.invalidate(Cache::Consultants);
+                user
+            }
+            Some(user) => {
+                let mut changed = Vec::new();
+                if user.role != role.as_str() {
+                    changed.push("role");
+                }
+                if user.display_name != id.display_name {
+                    changed.push("display_name");
+                }
+                if user.email != id.email {
+                    changed.push("email");
+                }
+                if changed.is_empty() {
+                    user
+                } else {
+                    let mut am: app_user::ActiveModel = user.into();
+                    am.role = Set(role.as_str().to_string());
+                    am.display_name = Set(id.display_name.clone());
+                    am.email = Set(id.email.clone());
+                    let user = am.update(uow.tx()).await?;
+                    uow.audit(
+                        AuditAction::Update,
+                        AuditEntity::User,
+                        Some(user.id),
+                        json!({ "changed": changed, "role": role.as_str(), "via": "oidc" }),
+                    );
+                    uow.invalidate(Cache::Consultants);
+                    user
+                }
+            }
+        };
+        open_session(
+            uow,
+            user.id,
+            &self.session_id,
+            self.hours,
+            self.idle_minutes,
+        )
+        .await?;
+        uow.audit(
+            AuditAction::Login,
+            AuditEntity::User,
+            Some(user.id),
+            json!({ "via": "oidc" }),
+        );
+        Ok(ProviderOutcome::SignedIn(user))
+    }
+}
+
+/// The password hash of an account without a password: not a hash any
+/// password verifies against.
+pub const NO_PASSWORD: &str = "!oidc";
+
+/// A username for a new account from the provider: the hint made to fit
+/// (letters, digits, `.`, `-`, `_`), with `-2`, `-3`, … when taken.
+async fn free_username(
+    tx: &sea_orm::DatabaseTransaction,
+    hint: &str,
+    subject: &str,
+) -> Result<String> {
+    let local = hint.split('@').next().unwrap_or_default().to_lowercase();
+    let mut base: String = local
+        .chars()
+        .map(|c| match c {
+            'æ' => 'e',
+            'ø' => 'o',
+            'å' => 'a',
+            c if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_') => c,
+            _ => '-',
+        })
+        .take(32)
+        .collect();
+    base = base.trim_matches('-').to_string();
+    if base.chars().count() < 2 {
+        use sha2::Digest;
+        base = format!("sso-{}", &hex::encode(sha2::Sha256::digest(subject))[..8]);
+    }
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let taken = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(&candidate))
+            .one(tx)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Unexpected(anyhow::anyhow!("no free username")))
 }
 
 /// Ends a session (its row is deleted, so the cookie is worthless).

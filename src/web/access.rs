@@ -42,6 +42,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/login", Access::Public),
     ("POST", "/login", Access::Public),
     ("POST", "/logout", Access::Staff),
+    // Sign-in with the identity provider (404 when none is configured).
+    ("GET", "/login/oidc", Access::Public),
+    ("GET", "/login/oidc/callback", Access::Public),
     ("GET", "/account/password", Access::Staff),
     ("POST", "/account/password", Access::Staff),
     ("GET", "/lang/{code}", Access::Public),

@@ -3,6 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, cookie::Cookie, get, post, web};
 use entity::app_user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::config::LocalSignIn;
 use crate::domain::Lang;
 use crate::users::commands::{SignIn, SignOut};
 use crate::web::{
@@ -37,6 +38,35 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
+/// The sign-in page: the identity provider's button when one is set, and
+/// the password form for whoever may use a local password.
+fn login_context(
+    state: &AppState,
+    visitor: &Visitor,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+) -> tera::Context {
+    let mut ctx = visitor.context();
+    ctx.insert("next", next);
+    ctx.insert("username", username);
+    ctx.insert("error", &error);
+    let oidc_href = state.oidc.as_ref().map(|_| {
+        format!(
+            "/login/oidc?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        )
+    });
+    ctx.insert("oidc_href", &oidc_href);
+    let local = match state.settings.local_sign_in() {
+        LocalSignIn::All => "all",
+        LocalSignIn::Admins => "admins",
+        LocalSignIn::Off => "off",
+    };
+    ctx.insert("local", local);
+    ctx
+}
+
 #[get("/login")]
 async fn login_page(
     req: HttpRequest,
@@ -44,10 +74,7 @@ async fn login_page(
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let q = query(&req);
-    let mut ctx = visitor.context();
-    ctx.insert("next", safe_next(q.get("next")));
-    ctx.insert("username", "");
-    ctx.insert("error", &Option::<String>::None);
+    let ctx = login_context(&state, &visitor, safe_next(q.get("next")), "", None);
     state.templates.page(visitor.lang, "login.html", &ctx)
 }
 
@@ -86,7 +113,11 @@ async fn login(
     // A name no account can have (NUL, control characters, far too long)
     // is not looked up (PostgreSQL refuses NUL in a text parameter); its
     // password is still verified against the dummy hash.
-    let user = if !can_be_account {
+    // With the identity provider, a local password is for break-glass
+    // admins only (or for nobody); anyone else is refused as if the
+    // password were wrong, after the same work.
+    let policy = state.settings.local_sign_in();
+    let user = if !can_be_account || policy == LocalSignIn::Off {
         None
     } else {
         app_user::Entity::find()
@@ -116,7 +147,10 @@ async fn login(
     let cmd = SignIn {
         username: username.clone(),
         client: ip.to_string(),
-        verified_user: user.filter(|u| ok && !u.disabled).map(|u| u.id),
+        verified_user: user
+            .filter(|u| ok && !u.disabled)
+            .filter(|u| policy == LocalSignIn::All || u.role == crate::domain::Role::Admin.as_str())
+            .map(|u| u.id),
         session_id: sid.clone(),
         hours: state.settings.session_hours,
         idle_minutes: state.settings.session_idle_minutes,
@@ -129,10 +163,18 @@ async fn login(
     };
     let Some(user) = state.app.run(actor, cmd).await? else {
         tracing::info!("sign-in refused");
-        let mut ctx = visitor.context();
-        ctx.insert("next", &next);
-        ctx.insert("username", &username);
-        ctx.insert("error", i18n::t(visitor.lang, "login_failed"));
+        let error = match policy {
+            LocalSignIn::All => "login_failed",
+            LocalSignIn::Admins => "login_failed_admins",
+            LocalSignIn::Off => "login_local_off",
+        };
+        let ctx = login_context(
+            &state,
+            &visitor,
+            &next,
+            &username,
+            Some(i18n::t(visitor.lang, error)),
+        );
         let body = state.templates.render(visitor.lang, "login.html", &ctx)?;
         return Ok(HttpResponse::Unauthorized()
             .content_type("text/html; charset=utf-8")
@@ -154,6 +196,12 @@ async fn logout(
     staff: Staff,
     _form: Form,
 ) -> Result<HttpResponse, AppError> {
+    let via_provider = staff
+        .session
+        .get::<bool>(crate::web::oidc::VIA_PROVIDER)
+        .ok()
+        .flatten()
+        .unwrap_or(false);
     if let Ok(Some(session_id)) = staff.session.get::<String>(auth::SESSION_ID) {
         let cmd = SignOut {
             user_id: staff.id,
@@ -162,6 +210,14 @@ async fn logout(
         state.app.run(staff.actor(), cmd).await?;
     }
     staff.session.purge();
+    // Signed in through the provider: its session ends too, where it
+    // supports that (RP-initiated logout); it sends the browser back here.
+    if via_provider
+        && let Some(oidc) = state.oidc.as_ref()
+        && let Some(url) = oidc.logout_url(staff.lang).await
+    {
+        return Ok(see_other(&url));
+    }
     Ok(see_other("/login"))
 }
 

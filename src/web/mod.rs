@@ -8,6 +8,7 @@ pub mod fields;
 pub mod form;
 pub mod i18n;
 pub mod login;
+pub mod oidc;
 pub mod ratelimit;
 pub mod render;
 
@@ -51,6 +52,8 @@ pub struct AppState {
     pub need_limiter: RateLimiter,
     /// API requests per token (`api_requests_per_minute`).
     pub api_limiter: RateLimiter,
+    /// The identity provider's client, when staff sign in with one.
+    pub oidc: Option<oidc::Oidc>,
     /// `case_ref_pattern`, compiled (None: the default).
     pub case_ref_pattern: Option<regex::Regex>,
 }
@@ -131,6 +134,7 @@ async fn stylesheet() -> HttpResponse {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health).service(ready).service(stylesheet);
     login::routes(cfg);
+    oidc::routes(cfg);
     crate::businesses::routes(cfg);
     crate::contacts::routes(cfg);
     crate::users::routes(cfg);

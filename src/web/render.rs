@@ -20,6 +20,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "pager.html",
     "error.html",
     "login.html",
+    "login_oidc_error.html",
     "home.html",
     "businesses/list.html",
     "businesses/detail.html",

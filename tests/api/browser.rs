@@ -366,3 +366,35 @@ async fn a_consultant_searches_in_a_browser_and_each_hit_shows_its_name_once() {
     let page = browser.text("main").await;
     assert_eq!(page.matches("Æbeløgade Hotel A/S").count(), 1, "{page}");
 }
+
+/// Sign-in through the identity provider and sign-out at it, in Chromium:
+/// the button, the provider's page, back on the page asked for; signing
+/// out goes on to the provider (the CSP lets the form's redirect go there)
+/// and comes back to the sign-in page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultant_signs_in_and_out_through_the_identity_provider_in_a_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app_with(Backend::Sqlite, crate::oidc::with_idp).await;
+    let _idp = crate::oidc::IdP::start(&app).await;
+    browser.goto(&app.url("/businesses")).await;
+    browser.wait_for_path("/login?next=%2Fbusinesses").await;
+    assert_eq!(
+        browser.text("#oidc-login").await,
+        "Log ind med Københavns Kommune"
+    );
+    browser.click("#oidc-login").await;
+    browser.type_into("input[name=login]", "kirsten").await;
+    browser.type_into("input[name=password]", "whatever").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/businesses").await;
+    let header = browser.text("header").await;
+    assert!(header.contains("Kirsten Holm"), "{header}");
+    browser.click("form[action='/logout'] button").await;
+    // The provider asks whether to sign out there too.
+    browser.click("button[value=yes]").await;
+    browser.wait_for_path("/login").await;
+    let page = browser.text("main").await;
+    assert!(page.contains("Log ind med Københavns Kommune"), "{page}");
+}

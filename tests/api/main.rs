@@ -24,6 +24,7 @@ mod import;
 mod initiatives;
 mod merge;
 mod needs;
+mod oidc;
 mod pages;
 mod placements;
 mod search;
