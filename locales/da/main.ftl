@@ -23,6 +23,7 @@ username = Brugernavn
 password = Adgangskode
 login_button = Log ind
 login_failed = Forkert brugernavn eller adgangskode.
+password_managed = Du logger ind med din konto i Københavns Kommune. Adgangskoden skiftes dér, ikke i erhverv.
 login_failed_admins = Forkert brugernavn eller adgangskode, eller kontoen er ikke en nødadgang. Medarbejdere logger ind med Københavns Kommune.
 login_local_off = Log ind med adgangskode er slået fra. Log ind med Københavns Kommune.
 login_breakglass_title = Nødadgang for administratorer

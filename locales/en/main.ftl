@@ -22,6 +22,7 @@ username = Username
 password = Password
 login_button = Sign in
 login_failed = Wrong username or password.
+password_managed = You sign in with your Copenhagen Municipality account. Its password is changed there, not in erhverv.
 login_failed_admins = Wrong username or password, or the account is not a break-glass account. Staff sign in with Copenhagen Municipality.
 login_local_off = Signing in with a password is turned off. Sign in with Copenhagen Municipality.
 login_breakglass_title = Break-glass access for administrators

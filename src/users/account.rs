@@ -54,6 +54,7 @@ pub fn check_strength(password: &str, personal: &[&str]) -> Result<(), DomainErr
 fn page(
     state: &AppState,
     staff: &Staff,
+    user: &app_user::Model,
     errors: &FieldErrors,
     status: u16,
 ) -> Result<HttpResponse, AppError> {
@@ -76,6 +77,8 @@ fn page(
     .map(|f| f.fill(&none, errors))
     .collect();
     let mut ctx = staff.context();
+    // An account of the identity provider has no password in the portal.
+    ctx.insert("managed", &user.oidc_subject.is_some());
     ctx.insert("first_error", &first_error(&fields));
     ctx.insert("fields", &fields);
     let body = state
@@ -86,7 +89,11 @@ fn page(
 
 #[get("/account/password")]
 async fn password_form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
-    page(&state, &staff, &FieldErrors::new(), 200)
+    let user = app_user::Entity::find_by_id(staff.id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    page(&state, &staff, &user, &FieldErrors::new(), 200)
 }
 
 #[post("/account/password")]
@@ -99,6 +106,9 @@ async fn change_password(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    if user.oidc_subject.is_some() {
+        return page(&state, &staff, &user, &FieldErrors::new(), 409);
+    }
     let mut e = Invalid::new();
     // The same budget as sign-in: this form must not become a way to guess.
     if let Err(retry_after) = state.account_limiter.acquire(&user.username) {
@@ -126,7 +136,7 @@ async fn change_password(
         e.add("new_password_again", DomainError::PasswordMismatch);
     }
     if !e.is_empty() {
-        return page(&state, &staff, &messages(&e, staff.lang), 422);
+        return page(&state, &staff, &user, &messages(&e, staff.lang), 422);
     }
     let new = new.to_string();
     let new_hash = web::block(move || auth::hash_password(&new))

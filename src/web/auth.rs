@@ -118,6 +118,14 @@ impl Staff {
         );
         ctx.insert("csrf", &self.csrf);
         ctx.insert("path", &self.path);
+        // Signed in through the identity provider: no password here.
+        let via_provider: bool = self
+            .session
+            .get(crate::web::oidc::VIA_PROVIDER)
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        ctx.insert("via_provider", &via_provider);
         let flash: Option<String> = self.session.get(FLASH).ok().flatten();
         if flash.is_some() {
             self.session.remove(FLASH);

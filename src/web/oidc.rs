@@ -432,6 +432,8 @@ fn failure(
     let mut ctx = visitor.context();
     ctx.insert("title", i18n::t(visitor.lang, &format!("{key}_title")));
     ctx.insert("message", i18n::t(visitor.lang, key));
+    // Trying again helps when the sign-in failed, not when the answer is no.
+    ctx.insert("retry", &!matches!(key, "oidc_no_role" | "oidc_disabled"));
     ctx.insert(
         "local_sign_in",
         &(state.settings.local_sign_in() != crate::config::LocalSignIn::Off),

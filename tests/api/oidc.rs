@@ -663,3 +663,45 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    an_account_of_the_provider_has_no_password_to_change_here,
+    with_idp,
+    |app: TestApp| async move {
+        let _idp = IdP::start(&app).await;
+        let (b, _) = sign_in(&app, "kirsten").await;
+        let home = b
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!home.contains("href=\"/account/password\""), "{home}");
+        let page = b
+            .get(app.url("/account/password"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Adgangskoden skiftes dér"), "{page}");
+        assert!(!page.contains("name=\"new_password\""), "{page}");
+        let res = b
+            .post(app.url("/account/password"))
+            .form(&[
+                ("csrf_token", csrf_in(&home).as_str()),
+                ("current_password", "!oidc"),
+                ("new_password", "lygtepæl-skovsnegl-trommesæt"),
+                ("new_password_again", "lygtepæl-skovsnegl-trommesæt"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 409);
+        let user = account(&app, "kirsten").await.unwrap();
+        assert_eq!(user.password_hash, "!oidc", "still no password");
+    }
+);
