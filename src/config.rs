@@ -84,6 +84,9 @@ pub struct Settings {
     pub outbox_concurrency: usize,
     /// How often to try while no mail server is reachable.
     pub outbox_probe_ms: u64,
+    /// How long a worker's claim on an email lasts: if its process dies
+    /// mid-send, another instance sends the email after this.
+    pub outbox_lease_seconds: u64,
     /// Run the delivery worker and the digest scheduler in this process.
     pub outbox_worker: bool,
     /// Local (Copenhagen) hour from which weekday digests go out.
@@ -176,6 +179,7 @@ impl Default for Settings {
             outbox_concurrency: 16,
             outbox_probe_ms: 5_000,
             outbox_worker: true,
+            outbox_lease_seconds: 300,
             digest_hour: 7,
             need_submissions_per_hour: 20,
             need_min_fill_seconds: 3,

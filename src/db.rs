@@ -347,6 +347,25 @@ pub async fn lock_key<C: ConnectionTrait>(tx: &C, key: &str) -> Result<(), DbErr
     Ok(())
 }
 
+/// Like [`lock_key`], without waiting: whether this transaction now holds
+/// the key (always on SQLite, which has one process).
+pub async fn try_lock_key<C: ConnectionTrait>(tx: &C, key: &str) -> Result<bool, DbErr> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = tx
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS held",
+            [key.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get::<bool>("", "held")?,
+        None => false,
+    })
+}
+
 /// `ON CONFLICT (col) DO NOTHING`: insert-if-absent. Of simultaneous
 /// inserts of one unique value exactly one is stored on either database;
 /// the others insert nothing and read the winner back.

@@ -116,7 +116,7 @@ impl Mailer {
                 concurrency: settings.outbox_concurrency.max(1),
                 batch: 200,
                 probe: Duration::from_millis(settings.outbox_probe_ms),
-                lease: Duration::from_secs(300),
+                lease: Duration::from_secs(settings.outbox_lease_seconds.max(1)),
             },
             need_first_contact_days: settings.need_first_contact_days,
             need_answer_days: settings.need_answer_days,

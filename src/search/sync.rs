@@ -145,6 +145,26 @@ impl SearchService {
     /// Applies one batch of queued changes. Returns how many entries were
     /// applied (0 when the queue is empty).
     pub async fn apply_batch(&self, db: &DatabaseConnection) -> Result<usize, SyncError> {
+        // Several instances on one PostgreSQL: one applies a batch at a
+        // time (the others wait their turn), so a record's older version
+        // read by one can't be pushed after a newer one pushed by another.
+        let turn = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let tx = sea_orm::TransactionTrait::begin(db).await?;
+            if !crate::db::try_lock_key(&tx, "search_sync").await? {
+                return Ok(0);
+            }
+            Some(tx)
+        } else {
+            None
+        };
+        let applied = self.apply_entries(db).await;
+        if let Some(tx) = turn {
+            tx.rollback().await?;
+        }
+        applied
+    }
+
+    async fn apply_entries(&self, db: &DatabaseConnection) -> Result<usize, SyncError> {
         let entries = search_sync::Entity::find()
             .order_by_asc(search_sync::Column::Id)
             .limit(BATCH)

@@ -60,7 +60,7 @@ macro_rules! db_test {
 }
 
 /// A fresh PostgreSQL database on the server of `TEST_DATABASE_URL`.
-async fn fresh_postgres() -> String {
+pub async fn fresh_postgres() -> String {
     let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
     let admin = Database::connect(&base)
         .await

@@ -22,6 +22,7 @@ mod gdpr;
 mod hostile;
 mod import;
 mod initiatives;
+mod instances;
 mod merge;
 mod needs;
 mod oidc;

@@ -1,0 +1,360 @@
+//! Production runs N instances of `erhverv serve` on one PostgreSQL and one
+//! Meilisearch (../shared/DESIGN.md). Two real processes here, with one
+//! session key: a session from one works on the other, a need sent through
+//! one is found by search on the other, a backlog of emails goes out once
+//! between both workers, and when one is killed (SIGKILL) in the middle of
+//! a load, no acknowledged write is lost and the other goes on (and sends
+//! the emails the dead one had claimed).
+//!
+//! Needs `TEST_DATABASE_URL` and `MEILI_URL` (`.ci/run` sets both); without
+//! them it says it was skipped.
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use entity::{outbox_email, recruitment_need};
+use erhverv::domain::Role;
+use sea_orm::{ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::helpers::*;
+use crate::support::smtp_server::SmtpServer;
+
+struct Instance {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Shared {
+    database_url: String,
+    meili_url: String,
+    meili_key: String,
+    meili_index: String,
+    session_key: String,
+    smtp_url: String,
+}
+
+fn start(shared: &Shared) -> Instance {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_erhverv"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "serve"])
+        .args(["--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("ERHVERV_DATABASE_URL", &shared.database_url)
+        .env("MEILI_URL", &shared.meili_url)
+        .env("MEILI_KEY", &shared.meili_key)
+        .env("ERHVERV_MEILI_INDEX", &shared.meili_index)
+        .env("ERHVERV_SESSION_KEY", &shared.session_key)
+        .env("SMTP_URL", &shared.smtp_url)
+        .env("ERHVERV_COOKIE_SECURE", "false")
+        .env("ERHVERV_NEED_MIN_FILL_SECONDS", "0")
+        .env("ERHVERV_NEED_SUBMISSIONS_PER_HOUR", "1000000")
+        .env("ERHVERV_NEED_RECEIPTS_PER_ADDRESS", "1000000")
+        .env("ERHVERV_NEED_RECEIPTS_PER_CVR", "1000000")
+        .env("ERHVERV_OUTBOX_LEASE_SECONDS", "3")
+        .env("ERHVERV_OUTBOX_PROBE_MS", "200")
+        .env("ERHVERV_OUTBOX_BASE_DELAY_MS", "200")
+        .env("ERHVERV_DB_MAX_CONNECTIONS", "6")
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting erhverv");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the service prints its address");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Instance {
+        child,
+        url,
+        _dir: dir,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// Sends the public form once; its idempotency key when it got its 303.
+async fn submit(client: &reqwest::Client, url: &str, idem: &str) -> Result<bool, reqwest::Error> {
+    let page = client
+        .get(format!("{url}/rekruttering"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let token = csrf_in(&page);
+    let mut form = valid(idem);
+    form.push(("csrf_token", token.as_str()));
+    let res = client
+        .post(format!("{url}/rekruttering"))
+        .form(&form)
+        .send()
+        .await?;
+    assert!(
+        res.status().as_u16() == 303,
+        "a submission was answered {}",
+        res.status()
+    );
+    Ok(true)
+}
+
+/// Clients sending the form to `url` until it goes away or `stop` is set;
+/// the keys of the acknowledged ones.
+fn load(
+    url: &str,
+    tag: &str,
+    clients: usize,
+    stop: Arc<Mutex<bool>>,
+) -> tokio::task::JoinHandle<Vec<String>> {
+    let url = url.to_string();
+    let tag = tag.to_string();
+    tokio::spawn(async move {
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (url, tag, acked, stop) = (url.clone(), tag.clone(), acked.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let client = client();
+                for i in 0.. {
+                    if *stop.lock().unwrap() {
+                        return;
+                    }
+                    let idem = format!("{tag}c{c}n{i}");
+                    match submit(&client, &url, &idem).await {
+                        Ok(_) => acked.lock().unwrap().push(idem),
+                        Err(e) => {
+                            eprintln!("{tag} client {c} stops: {e}");
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        Arc::try_unwrap(acked).unwrap().into_inner().unwrap()
+    })
+}
+
+async fn queue_backlog(db: &DatabaseConnection, n: usize) {
+    let tx = erhverv::db::begin_write(db).await.unwrap();
+    for i in 0..n {
+        erhverv::email::outbox::enqueue(
+            &tx,
+            erhverv::email::outbox::NewEmail {
+                recipient: format!("modtager{i}@example.dk"),
+                template: "followup".into(),
+                lang: "da".into(),
+                subject: format!("Backlog {i}"),
+                body_text: "Tak for en god snak.\n".into(),
+                body_html: "<p>Tak for en god snak.</p>".into(),
+                idempotency_key: format!("backlog:{i}"),
+                case_related: true,
+                business_id: None,
+                created_by: None,
+                send_at: chrono::Utc::now(),
+            },
+            "kk.dk",
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn subject_of(r: &crate::support::smtp_server::Received) -> String {
+    r.subject().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_postgresql_and_one_meilisearch() {
+    let (Ok(_), Ok(meili_url)) = (
+        std::env::var("TEST_DATABASE_URL"),
+        std::env::var("MEILI_URL"),
+    ) else {
+        eprintln!("TEST_DATABASE_URL and MEILI_URL are needed: the two-instance test was SKIPPED");
+        return;
+    };
+    let database_url = fresh_postgres().await;
+    let db = Database::connect(&database_url).await.unwrap();
+    erhverv::db::migrate(&db).await.unwrap();
+    let smtp = SmtpServer::start().await;
+    let shared = Shared {
+        database_url,
+        meili_url,
+        meili_key: std::env::var("MEILI_KEY").unwrap_or_default(),
+        meili_index: format!("test_{}", &erhverv::web::auth::random_token()[..12]),
+        session_key: erhverv::web::auth::random_token() + &erhverv::web::auth::random_token(),
+        smtp_url: smtp.url(),
+    };
+    // A backlog waiting before either worker starts.
+    queue_backlog(&db, 300).await;
+    let a = start(&shared);
+    let b = start(&shared);
+
+    // A session made on one instance works on the other.
+    let new = erhverv::users::NewUser {
+        username: "kirsten".into(),
+        display_name: "Kirsten Holm".into(),
+        email: None,
+        role: Role::Consultant,
+    };
+    erhverv::users::create_with_password(&db, &new, PASSWORD, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let staff = client();
+    let page = staff
+        .get(format!("{}/login", a.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = staff
+        .post(format!("{}/login", a.url))
+        .form(&[
+            ("csrf_token", csrf_in(&page).as_str()),
+            ("username", "kirsten"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "signed in on A");
+    let on_b = staff.get(format!("{}/needs", b.url)).send().await.unwrap();
+    assert_eq!(on_b.status().as_u16(), 200, "A's session works on B");
+
+    // A need sent through A is found by search on B.
+    submit(&client(), &a.url, "twoinstances1").await.unwrap();
+    let need = recruitment_need::Entity::find()
+        .filter(recruitment_need::Column::IdempotencyKey.eq("twoinstances1"))
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the need is stored");
+    let mut found = false;
+    for _ in 0..100 {
+        let hits = staff
+            .get(format!("{}/search?q={}", b.url, need.reference))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if hits.contains(&format!("href=\"/needs/{}\"", need.id)) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(found, "{} was not found through B", need.reference);
+
+    // The backlog went out once, between both workers.
+    let received = smtp.wait_for(300, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut per_subject: HashMap<String, usize> = HashMap::new();
+    for r in smtp.received() {
+        let s = subject_of(&r);
+        if s.starts_with("Backlog ") {
+            *per_subject.entry(s).or_default() += 1;
+        }
+    }
+    assert!(received.len() >= 300);
+    assert_eq!(per_subject.len(), 300, "every backlog email was sent");
+    let twice: Vec<_> = per_subject.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+
+    // Load on both; A is killed in the middle of it.
+    let stop = Arc::new(Mutex::new(false));
+    let load_a = load(&a.url, "a", 6, stop.clone());
+    let load_b = load(&b.url, "b", 6, stop.clone());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut a = a;
+    a.child.kill().expect("SIGKILL");
+    a.child.wait().unwrap();
+    let acked_a = load_a.await.unwrap();
+    // B goes on.
+    let before = {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        *stop.lock().unwrap() = true;
+        load_b.await.unwrap()
+    };
+    assert!(
+        !acked_a.is_empty(),
+        "A acknowledged nothing before the kill"
+    );
+    assert!(!before.is_empty(), "B acknowledged nothing");
+    let after_kill = client();
+    assert!(
+        submit(&after_kill, &b.url, "afterkill").await.unwrap(),
+        "B takes submissions after A died"
+    );
+    let stored: HashSet<String> = recruitment_need::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.idempotency_key)
+        .collect();
+    let lost: Vec<&String> = acked_a
+        .iter()
+        .chain(before.iter())
+        .filter(|k| !stored.contains(k.as_str()))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    eprintln!(
+        "acknowledged: {} by A before SIGKILL, {} by B; {} needs stored",
+        acked_a.len(),
+        before.len(),
+        stored.len()
+    );
+    // Every stored need's receipt is sent, those A had claimed when it
+    // died too (by B, once A's claim lapsed).
+    let receipts = outbox_email::Entity::find()
+        .filter(outbox_email::Column::Template.eq("need_receipt"))
+        .all(&db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(receipts, stored.len(), "a receipt per need");
+    let mut unsent = usize::MAX;
+    for _ in 0..150 {
+        unsent = outbox_email::Entity::find()
+            .filter(outbox_email::Column::SentAt.is_null())
+            .all(&db)
+            .await
+            .unwrap()
+            .len();
+        if unsent == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(unsent, 0, "B sent every email, A's claimed ones too");
+    drop(b);
+}
