@@ -55,6 +55,15 @@ impl Application {
             format!("http://{host}:{}", addr.port())
         });
         let oidc = crate::web::oidc::Oidc::from_settings(&settings, &app_url)?;
+        if oidc.is_some()
+            && settings.oidc_admin_groups.is_empty()
+            && settings.oidc_consultant_groups.is_empty()
+            && settings.oidc_council_groups.is_empty()
+        {
+            tracing::warn!(
+                "oidc_issuer is set but no oidc_*_groups are: nobody gets a role through the provider"
+            );
+        }
         if settings.local_sign_in() == crate::config::LocalSignIn::Off && oidc.is_none() {
             tracing::warn!(
                 "local_sign_in is off and no identity provider is set: nobody can sign in"

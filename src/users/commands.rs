@@ -274,6 +274,14 @@ impl Command for ProviderSignIn {
             return Ok(ProviderOutcome::Disabled);
         }
         let Some(role) = id.role else {
+            // Taken out of every mapped group: the account's open sessions
+            // end too (its stored role would otherwise go on serving them).
+            if let Some(user) = existing.as_ref() {
+                user_session::Entity::delete_many()
+                    .filter(user_session::Column::UserId.eq(user.id))
+                    .exec(uow.tx())
+                    .await?;
+            }
             refuse(uow, existing.as_ref().map(|u| u.id), "no_role");
             return Ok(ProviderOutcome::NoRole);
         };

@@ -125,9 +125,14 @@ async fn login(
             .one(&state.db)
             .await?
     };
-    // Verify even for an unknown user, so timing doesn't reveal accounts.
+    // Verify even for an unknown user, or one without a password (an
+    // account of the identity provider), so timing doesn't reveal accounts.
+    let has_password = user
+        .as_ref()
+        .is_some_and(|u| argon2::PasswordHash::new(&u.password_hash).is_ok());
     let hash = user
         .as_ref()
+        .filter(|_| has_password)
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
     let pw = password.to_string();
@@ -148,7 +153,7 @@ async fn login(
         username: username.clone(),
         client: ip.to_string(),
         verified_user: user
-            .filter(|u| ok && !u.disabled)
+            .filter(|u| ok && has_password && !u.disabled && u.oidc_subject.is_none())
             .filter(|u| policy == LocalSignIn::All || u.role == crate::domain::Role::Admin.as_str())
             .map(|u| u.id),
         session_id: sid.clone(),

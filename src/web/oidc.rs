@@ -52,7 +52,21 @@ pub const VIA_PROVIDER: &str = "via_oidc";
 /// How long discovered metadata and keys are used.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
 /// How soon keys may be fetched again for a token with an unknown key.
-const REFETCH_AFTER: Duration = Duration::from_secs(10);
+const REFETCH_AFTER: Duration = Duration::from_secs(2);
+/// The ID token signatures accepted: public-key ones only, whatever the
+/// provider announces (an HMAC one would be made with the client secret,
+/// which the portal shares with the provider).
+const ALLOWED_ALGS: [CoreJwsSigningAlgorithm; 9] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
 /// How long a started sign-in may take at the provider.
 const FLOW_MINUTES: i64 = 15;
 
@@ -334,7 +348,7 @@ impl Oidc {
             .parse()
             .map_err(|e| OidcError::Refused(format!("ID token: {e}")))?;
         let nonce = Nonce::new(flow.nonce.clone());
-        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+        let claims = match id_token.claims(&verifier(&client), &nonce) {
             Ok(c) => c.clone(),
             Err(openidconnect::ClaimsVerificationError::SignatureVerification(
                 openidconnect::SignatureVerificationError::NoMatchingKey,
@@ -343,7 +357,7 @@ impl Oidc {
                 let fresh = self.metadata(REFETCH_AFTER).await?;
                 let client = self.client(&fresh);
                 id_token
-                    .claims(&client.id_token_verifier(), &nonce)
+                    .claims(&verifier(&client), &nonce)
                     .map_err(|e| OidcError::Refused(format!("ID token: {e}")))?
                     .clone()
             }
@@ -351,17 +365,19 @@ impl Oidc {
         };
         let subject = claims.subject().as_str().to_string();
         let email = claims.email().map(|e| e.as_str().to_lowercase());
-        let display_name = claims
-            .name()
-            .and_then(|n| n.get(None))
-            .map(|n| n.as_str().trim().to_string())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| subject.clone());
         let username_hint = claims
             .preferred_username()
             .map(|u| u.as_str().to_string())
             .or_else(|| email.clone())
             .unwrap_or_default();
+        // Without a name: the username or email, never the opaque subject.
+        let display_name = claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().trim().to_string())
+            .filter(|n| !n.is_empty())
+            .or_else(|| Some(username_hint.clone()).filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "(uden navn)".to_string());
         let role = self
             .roles
             .role_of(claims.additional_claims().0.get(&self.roles.claim));
@@ -397,6 +413,21 @@ impl Oidc {
 }
 
 /// Compares two secrets without telling by its timing how much matched.
+/// The client's ID token verifier, with public-key signatures only.
+fn verifier<'a, A, B, C, D, E, F>(
+    client: &'a CoreClient<A, B, C, D, E, F>,
+) -> openidconnect::IdTokenVerifier<'a, openidconnect::core::CoreJsonWebKey>
+where
+    A: openidconnect::EndpointState,
+    B: openidconnect::EndpointState,
+    C: openidconnect::EndpointState,
+    D: openidconnect::EndpointState,
+    E: openidconnect::EndpointState,
+    F: openidconnect::EndpointState,
+{
+    client.id_token_verifier().set_allowed_algs(ALLOWED_ALGS)
+}
+
 fn same_secret(a: &str, b: &str) -> bool {
     use sha2::Digest;
     !b.is_empty() && sha2::Sha256::digest(a.as_bytes()) == sha2::Sha256::digest(b.as_bytes())
@@ -428,8 +459,16 @@ fn failure(
     visitor: &Visitor,
     key: &str,
     status: u16,
+    next: &str,
 ) -> Result<HttpResponse, AppError> {
     let mut ctx = visitor.context();
+    ctx.insert(
+        "retry_href",
+        &format!(
+            "/login/oidc?{}",
+            serde_urlencoded::to_string([("next", safe_next(next))]).unwrap_or_default()
+        ),
+    );
     ctx.insert("title", i18n::t(visitor.lang, &format!("{key}_title")));
     ctx.insert("message", i18n::t(visitor.lang, key));
     // Trying again helps when the sign-in failed, not when the answer is no.
@@ -460,7 +499,7 @@ async fn start(
         }
         Err(e) => {
             tracing::warn!(error = %e, "identity provider sign-in could not start");
-            failure(&state, &visitor, "oidc_unavailable", 503)
+            failure(&state, &visitor, "oidc_unavailable", 503, &next)
         }
     }
 }
@@ -476,11 +515,12 @@ async fn callback(
     // One answer per started sign-in.
     let flow: Option<Flow> = visitor.session.get(FLOW).ok().flatten();
     visitor.session.remove(FLOW);
+    let next = flow.as_ref().map_or("/".to_string(), |f| f.next.clone());
     let identity = match flow {
         None => Err(OidcError::NoFlow),
-        Some(flow) => oidc.finish(&flow, &params).await.map(|id| (id, flow.next)),
+        Some(flow) => oidc.finish(&flow, &params).await,
     };
-    let (identity, next) = match identity {
+    let identity = match identity {
         Ok(ok) => ok,
         Err(e) => {
             tracing::warn!(error = %e, "identity provider sign-in refused");
@@ -490,7 +530,7 @@ async fn callback(
                 OidcError::ProviderSaidNo(_) => ("oidc_provider_refused", 403),
                 OidcError::Refused(_) => ("oidc_refused", 400),
             };
-            return failure(&state, &visitor, key, status);
+            return failure(&state, &visitor, key, status, &next);
         }
     };
     let ip = crate::web::client_ip(&req, &state);
@@ -515,8 +555,8 @@ async fn callback(
         other => other?,
     };
     match outcome {
-        ProviderOutcome::NoRole => failure(&state, &visitor, "oidc_no_role", 403),
-        ProviderOutcome::Disabled => failure(&state, &visitor, "oidc_disabled", 403),
+        ProviderOutcome::NoRole => failure(&state, &visitor, "oidc_no_role", 403, &next),
+        ProviderOutcome::Disabled => failure(&state, &visitor, "oidc_disabled", 403, &next),
         ProviderOutcome::SignedIn(user) => {
             visitor.session.renew();
             visitor.session.clear();

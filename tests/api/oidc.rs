@@ -140,6 +140,17 @@ impl IdP {
         assert_eq!(res.status().as_u16(), 204);
     }
 
+    /// The provider publishes a second signing key.
+    async fn rotate(&self) {
+        let res = self
+            .http
+            .post(format!("{}/__test/rotate", self.issuer))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status().as_u16(), 204);
+    }
+
     /// The next ID token the provider hands out is changed (and signed
     /// again).
     async fn tamper(&self, how: Value) {
@@ -181,11 +192,11 @@ fn absolute(base: &str, location: &str) -> String {
 /// URL, not yet visited. Without `account`, the provider must not ask
 /// (its session is still on).
 async fn to_callback(app: &TestApp, b: &Client, account: Option<&str>) -> String {
-    let res = b
-        .get(app.url("/login/oidc?next=/businesses"))
-        .send()
-        .await
-        .expect("GET");
+    to_callback_from(app, b, account, "/login/oidc?next=/businesses").await
+}
+
+async fn to_callback_from(app: &TestApp, b: &Client, account: Option<&str>, start: &str) -> String {
+    let res = b.get(app.url(start)).send().await.expect("GET");
     assert_eq!(
         res.status().as_u16(),
         303,
@@ -280,6 +291,10 @@ db_test!(
             // The account has no password to guess.
             let (_, local) = crate::helpers::second_browser(&app, &user.username, "!oidc").await;
             assert_eq!(local.status().as_u16(), 401, "{who}");
+            // Not even the password of the hash that stands in for a missing one.
+            let (_, local) =
+                crate::helpers::second_browser(&app, &user.username, "not-a-real-password").await;
+            assert_eq!(local.status().as_u16(), 401, "{who}");
             let events = audit_events(&app).await;
             let created = events
                 .iter()
@@ -301,8 +316,23 @@ db_test!(
     with_idp,
     |app: TestApp| async move {
         let idp = IdP::start(&app).await;
-        // A local account with the same email is not the provider's person.
-        let local = app.add_user("kiho", Role::Council).await;
+        // A local admin with the same username and email is not the
+        // provider's person.
+        let local = erhverv::users::create_with_password(
+            &app.db,
+            &erhverv::users::NewUser {
+                username: "kiho".into(),
+                display_name: "Lokal Kiho".into(),
+                email: Some("kiho@kk.dk".into()),
+                role: Role::Admin,
+            },
+            PASSWORD,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
         let (_, res) = sign_in(&app, "kirsten").await;
         assert_eq!(res.status().as_u16(), 303);
         let first = account(&app, "kirsten").await.unwrap();
@@ -329,8 +359,36 @@ db_test!(
             json!({"name": "Kirsten Holm Berg", "email": "kihb@kk.dk", "groups": ["erhverv-raad"]}),
         )
         .await;
-        let (b, _) = sign_in(&app, "kirsten").await;
-        assert_eq!(status(&b, &app, "/businesses").await, 403);
+        let (council, _) = sign_in(&app, "kirsten").await;
+        assert_eq!(status(&council, &app, "/businesses").await, 403);
+        // Out of every mapped group: refused, and the open sessions end.
+        idp.set_account(
+            "kirsten",
+            json!({"name": "Kirsten Holm Berg", "email": "kihb@kk.dk", "groups": []}),
+        )
+        .await;
+        let (_, res) = sign_in(&app, "kirsten").await;
+        assert_eq!(res.status().as_u16(), 403);
+        assert_eq!(
+            status(&council, &app, "/dashboard").await,
+            303,
+            "signed out"
+        );
+        assert_eq!(status(&b, &app, "/dashboard").await, 303, "signed out");
+        let kiho = entity::app_user::Entity::find_by_id(local)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                kiho.role.as_str(),
+                kiho.oidc_subject,
+                kiho.display_name.as_str()
+            ),
+            ("admin", None, "Lokal Kiho"),
+            "the local account is untouched"
+        );
         let updates = audit_events(&app)
             .await
             .into_iter()
@@ -409,7 +467,7 @@ db_test!(
             .replace(&callback, "state=forged")
             .to_string();
         let page = refused(b.get(&forged).send().await.unwrap(), 400, "wrong state").await;
-        assert!(page.contains("Log ind blev afvist"), "{page}");
+        assert!(page.contains("Login blev afvist"), "{page}");
         assert_eq!(status(&b, &app, "/dashboard").await, 303);
         // Its state was used up by the forged answer: the real one is
         // refused too (start again).
@@ -419,7 +477,7 @@ db_test!(
             "after a forgery",
         )
         .await;
-        assert!(page.contains("Start forfra"), "{page}");
+        assert!(page.contains("Log ind igen"), "{page}");
 
         // A replayed code: the same answer, with the cookie from before it
         // was used (a cookie session keeps the started sign-in).
@@ -437,7 +495,8 @@ db_test!(
             .send()
             .await
             .unwrap();
-        refused(res, 400, "replayed code").await;
+        let page = refused(res, 400, "replayed code").await;
+        assert!(page.contains("Login blev afvist"), "{page}");
         assert_eq!(status(&replay, &app, "/dashboard").await, 303);
 
         for (case, how) in [
@@ -461,7 +520,7 @@ db_test!(
             idp.tamper(how).await;
             let res = b.get(&callback).send().await.unwrap();
             let page = refused(res, 400, case).await;
-            assert!(page.contains("Log ind blev afvist"), "{case}: {page}");
+            assert!(page.contains("Login blev afvist"), "{case}: {page}");
             assert_eq!(status(&b, &app, "/dashboard").await, 303, "{case}");
         }
         // The provider says no (the person cancelled there).
@@ -703,5 +762,79 @@ db_test!(
         assert_eq!(res.status().as_u16(), 409);
         let user = account(&app, "kirsten").await.unwrap();
         assert_eq!(user.password_hash, "!oidc", "still no password");
+    }
+);
+
+db_test!(
+    details_of_the_flow_hold,
+    with_idp,
+    |app: TestApp| async move {
+        let idp = IdP::start(&app).await;
+        // The CSP lets the sign-out form's redirect go to the provider only.
+        let res = app.get("/login").await;
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains(&format!("form-action 'self' {}", idp.issuer)),
+            "{csp}"
+        );
+        // `next` stays on this site, through the provider and back.
+        let b = browser();
+        let callback =
+            to_callback_from(&app, &b, Some("kirsten"), "/login/oidc?next=//evil.example").await;
+        let res = b.get(&callback).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        assert_eq!(location(&res), "/");
+        // An answer naming another provider (RFC 9207) is refused.
+        let b = browser();
+        let callback = to_callback(&app, &b, Some("anna")).await;
+        assert!(callback.contains("iss="), "{callback}");
+        let mixed = regex::Regex::new("iss=[^&]+")
+            .unwrap()
+            .replace(&callback, "iss=http%3A%2F%2Fevil.example")
+            .to_string();
+        let res = b.get(&mixed).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 400);
+        // A rotated key: a token signed with a key the provider has only
+        // just published is accepted (the keys are fetched again).
+        let b = browser();
+        let callback = to_callback(&app, &b, Some("anna")).await;
+        idp.tamper(json!({"unknown_key": true})).await;
+        assert_eq!(
+            b.get(&callback).send().await.unwrap().status().as_u16(),
+            400,
+            "not yet published"
+        );
+        idp.rotate().await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let b = browser();
+        let callback = to_callback(&app, &b, Some("anna")).await;
+        idp.tamper(json!({"unknown_key": true})).await;
+        let res = b.get(&callback).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303, "signed with the rotated key");
+    }
+);
+
+db_test!(
+    two_first_sign_ins_of_one_person_at_once_make_one_account,
+    with_idp,
+    |app: TestApp| async move {
+        let _idp = IdP::start(&app).await;
+        let (b1, b2) = (browser(), browser());
+        let c1 = to_callback(&app, &b1, Some("rasmus")).await;
+        let c2 = to_callback(&app, &b2, Some("rasmus")).await;
+        let (r1, r2) = tokio::join!(b1.get(&c1).send(), b2.get(&c2).send());
+        assert_eq!(r1.unwrap().status().as_u16(), 303);
+        assert_eq!(r2.unwrap().status().as_u16(), 303);
+        let accounts = entity::app_user::Entity::find()
+            .filter(entity::app_user::Column::OidcSubject.eq("rasmus"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!(status(&b1, &app, "/dashboard").await, 200);
+        assert_eq!(status(&b2, &app, "/dashboard").await, 200);
     }
 );

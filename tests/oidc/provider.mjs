@@ -11,6 +11,7 @@
 //
 // Test controls, beside the provider's own endpoints:
 //   PUT  /__test/accounts/ID  {"name":…,"email":…,"groups":[…]}  adds or changes an account
+//   POST /__test/rotate       the provider publishes a second key (the one unknown_key signs with)
 //   POST /__test/tamper       {"claims":{…},"unknown_key":true}  the next token response's
 //        ID token gets these claims (aud, exp, iss, …) and is signed again, with the
 //        provider's key or, with unknown_key, with a key the provider never published.
@@ -28,6 +29,15 @@ const signing = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(signing.privateKey)), kid: 'erhverv-test-key', alg: 'RS256', use: 'sig' };
 const stranger = await generateKeyPair('RS256', { extractable: true });
 let tamper = null;
+// After POST /__test/rotate the published key set holds the second key
+// too (a key rotation at the provider).
+let rotated = false;
+const publicJwks = async () => ({
+  keys: [
+    { ...(await exportJWK(signing.publicKey)), kid: jwk.kid, alg: 'RS256', use: 'sig' },
+    ...(rotated ? [{ ...(await exportJWK(stranger.publicKey)), kid: 'a-key-nobody-published', alg: 'RS256', use: 'sig' }] : []),
+  ],
+});
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -113,6 +123,11 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'PUT' && (m = url.pathname.match(/^\/__test\/accounts\/([^/]+)$/))) {
       accounts[decodeURIComponent(m[1])] = JSON.parse(await readBody(req));
       res.writeHead(204).end();
+    } else if (req.method === 'POST' && url.pathname === '/__test/rotate') {
+      rotated = true;
+      res.writeHead(204).end();
+    } else if (req.method === 'GET' && url.pathname === '/jwks' && rotated) {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify(await publicJwks()));
     } else if (req.method === 'POST' && url.pathname === '/__test/tamper') {
       tamper = JSON.parse(await readBody(req));
       res.writeHead(204).end();
