@@ -62,10 +62,11 @@ struct Stats {
 }
 
 impl Stats {
+    /// A success's time counts in the percentiles; an error is counted apart.
     fn record(&mut self, kind: &'static str, took: Duration, error: Option<String>) {
-        self.latencies.entry(kind).or_default().push(took);
-        if let Some(e) = error {
-            self.errors.entry(kind).or_default().push(e);
+        match error {
+            None => self.latencies.entry(kind).or_default().push(took),
+            Some(e) => self.errors.entry(kind).or_default().push(e),
         }
     }
 }
@@ -229,7 +230,10 @@ async fn consultant(
                 continue;
             };
             let token = csrf_in(&form_page).unwrap_or_default();
-            let now = chrono::Local::now().format("%Y-%m-%dT%H:%M").to_string();
+            let now = chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::Copenhagen)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string();
             let form = [
                 ("csrf_token", token.as_str()),
                 ("channel", "phone"),
@@ -264,6 +268,7 @@ async fn business(url: String, n: usize, deadline: Instant, stats: Arc<Mutex<Sta
         )
         .await
         else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
         let token = csrf_in(&page).unwrap_or_default();
@@ -380,8 +385,17 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|");
     let mut total = 0usize;
     let mut errors = 0usize;
-    for (kind, lat) in &stats.latencies {
-        let mut sorted = lat.clone();
+    let mut kinds: Vec<&'static str> = stats
+        .latencies
+        .keys()
+        .chain(stats.errors.keys())
+        .copied()
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let none = Vec::new();
+    for kind in kinds {
+        let mut sorted = stats.latencies.get(kind).unwrap_or(&none).clone();
         sorted.sort();
         let errs = stats.errors.get(kind).map_or(0, Vec::len);
         total += sorted.len();
@@ -396,8 +410,9 @@ async fn main() {
         );
     }
     println!(
-        "| **all** | {total} | **{:.0}** | | | | **{errors}** |",
-        total as f64 / elapsed
+        "| **all** | {} | **{:.0}** | | | | **{errors}** |",
+        total + errors,
+        (total + errors) as f64 / elapsed
     );
     if a.pid.is_some() {
         println!(

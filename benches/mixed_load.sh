@@ -23,7 +23,7 @@ DIR=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
 export ERHVERV_LOG=warn
-unset MEILI_URL MEILI_KEY DATABASE_URL
+unset MEILI_URL MEILI_KEY DATABASE_URL ERHVERV_DATABASE_URL
 if [ "$DB" = postgres ]; then
   PG=${PG_URL:-postgres://postgres@127.0.0.1:5432}
   psql "$PG/postgres" -Atqc "DROP DATABASE IF EXISTS erhverv_bench_mixed" >/dev/null
@@ -35,7 +35,10 @@ fi
 echo "seeding $N businesses on $DB…" >&2
 start=$(date +%s)
 "$BIN" --data-dir "$DIR" seed --businesses "$N" >&2
-echo "seeded in $(( $(date +%s) - start )) s" >&2
+# The index built before the run, so the server isn't working through the
+# seed's queue while it is measured.
+"$BIN" --data-dir "$DIR" reindex >&2
+echo "seeded and indexed in $(( $(date +%s) - start )) s" >&2
 
 # One address sends the form many times a minute here: the per-address
 # limits and the fill timer are lifted for the run.

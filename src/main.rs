@@ -83,6 +83,10 @@ enum Command {
         /// its index `erhverv_bench`: the two engines in one run
         #[arg(long, value_name = "URL")]
         compare_meili: Option<String>,
+        /// Also send them end to end through this running portal's
+        /// /api/v1/search, with the API token in ERHVERV_BENCH_TOKEN
+        #[arg(long, value_name = "URL")]
+        portal: Option<String>,
     },
     /// The email outbox: `status`, `retry ID`, `send-due`
     Outbox {
@@ -354,10 +358,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::BenchSearch {
             rounds,
             compare_meili,
+            portal,
         } => {
             let index = erhverv::search::open(&settings).await?;
             let report = erhverv::search::bench::run(index.as_ref(), rounds).await?;
             println!("{report}");
+            if let Some(url) = portal {
+                let token = std::env::var("ERHVERV_BENCH_TOKEN")
+                    .context("--portal needs an API token in ERHVERV_BENCH_TOKEN")?;
+                println!(
+                    "{}",
+                    erhverv::search::bench::run_portal(&url, &token, rounds).await?
+                );
+            }
             if let Some(url) = compare_meili {
                 use secrecy::ExposeSecret;
                 let key = settings

@@ -81,3 +81,56 @@ pub async fn run(index: &dyn SearchIndex, rounds: usize) -> anyhow::Result<Strin
         hits
     ))
 }
+
+/// The same queries end to end through a running portal's
+/// `GET /api/v1/search` (HTTP, the token's checks, the audit entry, JSON),
+/// one at a time, with an API token that may read businesses.
+pub async fn run_portal(base: &str, token: &str, rounds: usize) -> anyhow::Result<String> {
+    let http = openidconnect::reqwest::Client::builder()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()?;
+    anyhow::ensure!(rounds > 0, "--rounds must be at least 1");
+    let base = base.trim_end_matches('/');
+    let mut times = Vec::with_capacity(QUERIES.len() * rounds);
+    let mut hits = 0u64;
+    for round in 0..=rounds {
+        for (q, district, segment) in QUERIES {
+            let mut params: Vec<(&str, &str)> = vec![("kind", "business")];
+            if !q.is_empty() {
+                params.push(("q", q));
+            }
+            if let Some(d) = district {
+                params.push(("district", d));
+            }
+            if let Some(s) = segment {
+                params.push(("segment", s));
+            }
+            let started = Instant::now();
+            let res = http
+                .get(format!("{base}/api/v1/search"))
+                .query(&params)
+                .bearer_auth(token)
+                .send()
+                .await?;
+            let status = res.status();
+            let body: serde_json::Value = serde_json::from_slice(&res.bytes().await?)?;
+            let took = started.elapsed();
+            anyhow::ensure!(status.is_success(), "{q:?}: {status} {body}");
+            if round > 0 {
+                times.push(took.as_secs_f64() * 1000.0);
+                hits += body["total"].as_u64().unwrap_or(0);
+            }
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    Ok(format!(
+        "{} queries end to end through {base}/api/v1/search (one at a time): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} total matches",
+        times.len(),
+        pct(0.5),
+        pct(0.99),
+        times.last().copied().unwrap_or(0.0),
+        hits
+    ))
+}

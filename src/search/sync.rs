@@ -348,6 +348,11 @@ pub async fn reindex(
     index: &dyn SearchIndex,
     progress: impl Fn(u64, u64),
 ) -> Result<u64, SyncError> {
+    // Running instances' workers wait while the index is rebuilt (on
+    // PostgreSQL; with SQLite a reindex runs with the server stopped or on
+    // its own index), so none pushes an older version after the rebuild.
+    let turn = sea_orm::TransactionTrait::begin(db).await?;
+    crate::db::lock_key(&turn, "search_sync").await?;
     // Entries queued before this point are covered by the rebuild.
     let covered = search_sync::Entity::find()
         .order_by_desc(search_sync::Column::Id)
@@ -364,5 +369,6 @@ pub async fn reindex(
             .exec(db)
             .await?;
     }
+    turn.rollback().await?;
     Ok(done)
 }

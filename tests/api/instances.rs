@@ -43,8 +43,11 @@ struct Shared {
     smtp_url: String,
 }
 
-fn start(shared: &Shared) -> Instance {
+/// Starts an instance; its emails come from `erhverv-{name}@kk.dk`, so
+/// the SMTP server can tell the two workers apart.
+fn start(shared: &Shared, name: &str) -> Instance {
     let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_erhverv"))
         .args(["--data-dir", dir.path().to_str().unwrap(), "serve"])
         .args(["--bind", "127.0.0.1:0"])
@@ -60,14 +63,18 @@ fn start(shared: &Shared) -> Instance {
         .env("ERHVERV_NEED_SUBMISSIONS_PER_HOUR", "1000000")
         .env("ERHVERV_NEED_RECEIPTS_PER_ADDRESS", "1000000")
         .env("ERHVERV_NEED_RECEIPTS_PER_CVR", "1000000")
-        .env("ERHVERV_OUTBOX_LEASE_SECONDS", "3")
+        .env(
+            "ERHVERV_MAIL_FROM",
+            format!("Erhverv {name} <erhverv-{name}@kk.dk>"),
+        )
+        .env("ERHVERV_OUTBOX_LEASE_SECONDS", "10")
         .env("ERHVERV_OUTBOX_PROBE_MS", "200")
         .env("ERHVERV_OUTBOX_BASE_DELAY_MS", "200")
         .env("ERHVERV_DB_MAX_CONNECTIONS", "6")
-        .env("RUST_LOG", "warn")
+        .env("ERHVERV_LOG", "warn")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("starting erhverv");
     let mut line = String::new();
@@ -184,8 +191,22 @@ async fn queue_backlog(db: &DatabaseConnection, n: usize) {
     tx.commit().await.unwrap();
 }
 
-fn subject_of(r: &crate::support::smtp_server::Received) -> String {
-    r.subject().unwrap_or_default()
+/// Checks that each of the 300 backlog emails arrived once; the envelope
+/// senders that sent them.
+fn backlog_sent_once(smtp: &SmtpServer) -> std::collections::BTreeSet<String> {
+    let mut per_subject: HashMap<String, usize> = HashMap::new();
+    let mut senders = std::collections::BTreeSet::new();
+    for r in smtp.received() {
+        let s = r.subject().unwrap_or_default();
+        if s.starts_with("Backlog ") {
+            *per_subject.entry(s).or_default() += 1;
+            senders.insert(r.from.clone());
+        }
+    }
+    assert_eq!(per_subject.len(), 300, "every backlog email was sent");
+    let twice: Vec<_> = per_subject.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+    senders
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -209,10 +230,18 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         session_key: erhverv::web::auth::random_token() + &erhverv::web::auth::random_token(),
         smtp_url: smtp.url(),
     };
-    // A backlog waiting before either worker starts.
+    let a = start(&shared, "a");
+    let b = start(&shared, "b");
+    // B's search is the shared Meilisearch (not an index of its own).
+    let ready: serde_json::Value = reqwest::get(format!("{}/ready", b.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["search"]["backend"], "meilisearch", "{ready}");
+    // A backlog, once both workers are running.
     queue_backlog(&db, 300).await;
-    let a = start(&shared);
-    let b = start(&shared);
 
     // A session made on one instance works on the other.
     let new = erhverv::users::NewUser {
@@ -277,26 +306,43 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
     // The backlog went out once, between both workers.
     let received = smtp.wait_for(300, Duration::from_secs(60)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let mut per_subject: HashMap<String, usize> = HashMap::new();
-    for r in smtp.received() {
-        let s = subject_of(&r);
-        if s.starts_with("Backlog ") {
-            *per_subject.entry(s).or_default() += 1;
-        }
-    }
     assert!(received.len() >= 300);
-    assert_eq!(per_subject.len(), 300, "every backlog email was sent");
-    let twice: Vec<_> = per_subject.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+    let senders = backlog_sent_once(&smtp);
+    assert_eq!(
+        senders,
+        ["erhverv-a@kk.dk", "erhverv-b@kk.dk"]
+            .map(String::from)
+            .into(),
+        "both workers sent part of the backlog"
+    );
 
     // Load on both; A is killed in the middle of it.
     let stop = Arc::new(Mutex::new(false));
     let load_a = load(&a.url, "a", 6, stop.clone());
     let load_b = load(&b.url, "b", 6, stop.clone());
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Killed once it has acknowledged a good number.
+    for _ in 0..200 {
+        let from_a = recruitment_need::Entity::find()
+            .filter(recruitment_need::Column::IdempotencyKey.starts_with("ac"))
+            .all(&db)
+            .await
+            .unwrap()
+            .len();
+        if from_a >= 30 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut a = a;
     a.child.kill().expect("SIGKILL");
     a.child.wait().unwrap();
+    let claimed_by_the_dead = outbox_email::Entity::find()
+        .filter(outbox_email::Column::SentAt.is_null())
+        .filter(outbox_email::Column::ClaimedUntil.gt(chrono::Utc::now()))
+        .all(&db)
+        .await
+        .unwrap()
+        .len();
     let acked_a = load_a.await.unwrap();
     // B goes on.
     let before = {
@@ -328,10 +374,11 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
     eprintln!(
-        "acknowledged: {} by A before SIGKILL, {} by B; {} needs stored",
+        "acknowledged: {} by A before SIGKILL, {} by B; {} needs stored; {} emails claimed and unsent at the kill",
         acked_a.len(),
         before.len(),
-        stored.len()
+        stored.len(),
+        claimed_by_the_dead
     );
     // Every stored need's receipt is sent, those A had claimed when it
     // died too (by B, once A's claim lapsed).
@@ -343,7 +390,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .len();
     assert_eq!(receipts, stored.len(), "a receipt per need");
     let mut unsent = usize::MAX;
-    for _ in 0..150 {
+    for _ in 0..300 {
         unsent = outbox_email::Entity::find()
             .filter(outbox_email::Column::SentAt.is_null())
             .all(&db)
@@ -356,5 +403,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(unsent, 0, "B sent every email, A's claimed ones too");
+    // No backlog email went out twice, not even late.
+    backlog_sent_once(&smtp);
     drop(b);
 }
