@@ -316,7 +316,11 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         "both workers sent part of the backlog"
     );
 
-    // Load on both; A is killed in the middle of it.
+    // Load on both; A is killed in the middle of it, while it is sending
+    // (a slow mail server holds its claimed receipts in flight).
+    smtp.set_fault(crate::support::smtp_server::Fault::SlowData(
+        Duration::from_secs(30),
+    ));
     let stop = Arc::new(Mutex::new(false));
     let load_a = load(&a.url, "a", 6, stop.clone());
     let load_b = load(&b.url, "b", 6, stop.clone());
@@ -343,6 +347,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .await
         .unwrap()
         .len();
+    smtp.set_fault(crate::support::smtp_server::Fault::None);
     let acked_a = load_a.await.unwrap();
     // B goes on.
     let before = {
@@ -353,6 +358,10 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
     assert!(
         !acked_a.is_empty(),
         "A acknowledged nothing before the kill"
+    );
+    assert!(
+        claimed_by_the_dead > 0,
+        "no email was in flight at the kill"
     );
     assert!(!before.is_empty(), "B acknowledged nothing");
     let after_kill = client();

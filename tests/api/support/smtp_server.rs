@@ -65,6 +65,10 @@ pub enum Fault {
     RejectData(u16, String),
     /// Accept the DATA bytes (store the message as received!) then close the connection without replying
     DropAfterData,
+    /// Take this long before answering the end of DATA (a slow server):
+    /// the message is stored, and counts as delivered, only when the reply
+    /// is sent.
+    SlowData(std::time::Duration),
 }
 
 /// An SMTP server on `127.0.0.1` for the duration of a test.
@@ -505,6 +509,13 @@ async fn session(io: &mut LineIo, shared: &Shared) -> io::Result<()> {
                 };
                 match current.fault {
                     Fault::RejectData(code, text) => io.reply(code, &text).await?,
+                    Fault::SlowData(delay) => {
+                        tokio::time::sleep(delay).await;
+                        shared.store(message, true);
+                        let id = shared.next_queue_id.fetch_add(1, Ordering::SeqCst);
+                        io.reply(250, &format!("2.0.0 Ok: queued as {id:08X}"))
+                            .await?;
+                    }
                     Fault::DropAfterData => {
                         shared.store(message, false);
                         return Ok(());
