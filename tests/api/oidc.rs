@@ -47,12 +47,18 @@ fn ensure_installed() {
     }
 }
 
+/// A free port below Linux's ephemeral range (32768–60999), where the
+/// other tests' servers, bound to port 0, never land: the provider binds
+/// it only later, once the portal's address is known.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    use rand::Rng;
+    let mut rng = rand::rng();
+    loop {
+        let port = rng.random_range(20_000..32_000);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// The portal configured for a provider on a free port (started by
@@ -83,6 +89,8 @@ pub(crate) struct IdP {
     issuer: String,
     child: Child,
     http: Client,
+    /// Its stderr, told when it does not start.
+    log: tempfile::NamedTempFile,
 }
 
 impl Drop for IdP {
@@ -103,30 +111,39 @@ impl IdP {
             "redirect_uris": [app.url("/login/oidc/callback")],
             "post_logout_redirect_uris": [app.url("/login")],
         });
+        let log = tempfile::NamedTempFile::new().expect("log file");
         let child = Command::new("node")
             .arg(oidc_dir().join("provider.mjs"))
             .env("OIDC_PORT", &port)
             .env("OIDC_CLIENT", client.to_string())
             .env("OIDC_ACCOUNTS", accounts().to_string())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().expect("log file"))
             .spawn()
             .expect("node (Node.js) is needed for the identity provider tests");
-        let idp = IdP {
+        let mut idp = IdP {
             issuer,
             child,
             http: Client::new(),
+            log,
         };
         let discovery = format!("{}/.well-known/openid-configuration", idp.issuer);
-        for _ in 0..100 {
+        // Node starts in well under a second; a loaded CI machine may take
+        // many times that.
+        for _ in 0..600 {
             if let Ok(r) = idp.http.get(&discovery).send().await
                 && r.status().is_success()
             {
                 return idp;
             }
+            if let Ok(Some(status)) = idp.child.try_wait() {
+                let log = std::fs::read_to_string(idp.log.path()).unwrap_or_default();
+                panic!("the OpenID provider exited ({status}): {log}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the OpenID provider did not start");
+        let log = std::fs::read_to_string(idp.log.path()).unwrap_or_default();
+        panic!("the OpenID provider did not start within 60 s: {log}");
     }
 
     async fn set_account(&self, id: &str, claims: Value) {
