@@ -301,8 +301,14 @@ pub fn valid(idem: &str) -> Vec<(&str, &str)> {
 
 /// Queues `n` emails in transactions of 1,000.
 pub async fn queue_fast(app: &TestApp, n: usize, key: &str) {
+    queue_emails(&app.db, n, key).await;
+}
+
+/// Queues `n` emails (subjects `Besked {i} – æøå`) straight into a
+/// database, in transactions of 1,000.
+pub async fn queue_emails(db: &DatabaseConnection, n: usize, key: &str) {
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        let tx = erhverv::db::begin_write(&app.db).await.unwrap();
+        let tx = erhverv::db::begin_write(db).await.unwrap();
         for i in chunk {
             erhverv::email::outbox::enqueue(
                 &tx,
@@ -403,4 +409,17 @@ impl TestApp {
             .expect("reading the need")
             .expect("the need is stored")
     }
+}
+
+/// The address a started `erhverv serve` prints on its first line.
+pub fn read_address(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout piped"))
+        .read_line(&mut line)
+        .expect("the service prints its address");
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string()
 }

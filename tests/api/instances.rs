@@ -9,14 +9,13 @@
 //! Needs `TEST_DATABASE_URL` and `MEILI_URL` (`.ci/run` sets both); without
 //! them it says it was skipped.
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use entity::{outbox_email, recruitment_need};
 use erhverv::domain::Role;
-use sea_orm::{ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 
 use crate::helpers::*;
 use crate::support::smtp_server::SmtpServer;
@@ -77,15 +76,7 @@ fn start(shared: &Shared, name: &str) -> Instance {
         .stderr(log)
         .spawn()
         .expect("starting erhverv");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("the service prints its address");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let url = read_address(&mut child);
     Instance {
         child,
         url,
@@ -165,32 +156,6 @@ fn load(
     })
 }
 
-async fn queue_backlog(db: &DatabaseConnection, n: usize) {
-    let tx = erhverv::db::begin_write(db).await.unwrap();
-    for i in 0..n {
-        erhverv::email::outbox::enqueue(
-            &tx,
-            erhverv::email::outbox::NewEmail {
-                recipient: format!("modtager{i}@example.dk"),
-                template: "followup".into(),
-                lang: "da".into(),
-                subject: format!("Backlog {i}"),
-                body_text: "Tak for en god snak.\n".into(),
-                body_html: "<p>Tak for en god snak.</p>".into(),
-                idempotency_key: format!("backlog:{i}"),
-                case_related: true,
-                business_id: None,
-                created_by: None,
-                send_at: chrono::Utc::now(),
-            },
-            "kk.dk",
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-}
-
 /// Checks that each of the 300 backlog emails arrived once; the envelope
 /// senders that sent them.
 fn backlog_sent_once(smtp: &SmtpServer) -> std::collections::BTreeSet<String> {
@@ -198,7 +163,7 @@ fn backlog_sent_once(smtp: &SmtpServer) -> std::collections::BTreeSet<String> {
     let mut senders = std::collections::BTreeSet::new();
     for r in smtp.received() {
         let s = r.subject().unwrap_or_default();
-        if s.starts_with("Backlog ") {
+        if s.starts_with("Besked ") {
             *per_subject.entry(s).or_default() += 1;
             senders.insert(r.from.clone());
         }
@@ -241,7 +206,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .unwrap();
     assert_eq!(ready["search"]["backend"], "meilisearch", "{ready}");
     // A backlog, once both workers are running.
-    queue_backlog(&db, 300).await;
+    queue_emails(&db, 300, "backlog").await;
 
     // A session made on one instance works on the other.
     let new = erhverv::users::NewUser {
