@@ -4,6 +4,7 @@
 # same load tool (wrk, 2 threads, 64 connections), plus the server's resident
 # memory at steady state. Usage:
 #   benches/list_page.sh [BUSINESSES] [DURATION]      (defaults 20000, 15s)
+#   DATA_DIR=D benches/list_page.sh 1000000 15s       (D seeded before)
 # Needs: wrk (apt-get install wrk), a release build:
 #   cargo build --release --bin erhverv --example hello_world
 set -euo pipefail
@@ -11,13 +12,18 @@ N=${1:-20000}
 DUR=${2:-15s}
 BIN=${ERHVERV_BIN:-target/release/erhverv}
 HELLO=${HELLO_BIN:-target/release/examples/hello_world}
-DIR=$(mktemp -d)
 PORT=18090
 HPORT=18091
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
-
-echo "seeding $N businesses…" >&2
-ERHVERV_LOG=warn "$BIN" --data-dir "$DIR" seed --businesses "$N" >&2
+if [ -n "${DATA_DIR:-}" ]; then
+  # An already seeded data directory (a million businesses take minutes).
+  DIR=$DATA_DIR
+  trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+else
+  DIR=$(mktemp -d)
+  trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
+  echo "seeding $N businesses…" >&2
+  ERHVERV_LOG=warn "$BIN" --data-dir "$DIR" seed --businesses "$N" >&2
+fi
 ERHVERV_LOG=warn ERHVERV_COOKIE_SECURE=false "$BIN" --data-dir "$DIR" serve --bind 127.0.0.1:$PORT >/dev/null 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done

@@ -87,6 +87,12 @@ pub struct Settings {
     /// How long a worker's claim on an email lasts: if its process dies
     /// mid-send, another instance sends the email after this.
     pub outbox_lease_seconds: u64,
+    /// How long the list pages and signed-in sessions read from the
+    /// database may be served from memory. A change this instance, another
+    /// instance (PostgreSQL) or the command line commits drops them at
+    /// once; this bounds changes made outside the application. 0 turns
+    /// these caches off.
+    pub read_cache_seconds: u64,
     /// Run the delivery worker and the digest scheduler in this process.
     pub outbox_worker: bool,
     /// Local (Copenhagen) hour from which weekday digests go out.
@@ -180,6 +186,7 @@ impl Default for Settings {
             outbox_probe_ms: 5_000,
             outbox_worker: true,
             outbox_lease_seconds: 300,
+            read_cache_seconds: 2,
             digest_hour: 7,
             need_submissions_per_hour: 20,
             need_min_fill_seconds: 3,

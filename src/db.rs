@@ -96,13 +96,37 @@ fn stable_query_plans(db: *mut libsqlite3_sys::sqlite3) -> Result<(), i32> {
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running migrations")
+    Migrator::up(db, None).await.context("running migrations")?;
+    // Indexes a killed first import had set aside.
+    let built = crate::import::bulk::restore(db)
+        .await
+        .context("building the indexes a first import set aside")?;
+    if built > 0 {
+        tracing::warn!(
+            indexes = built,
+            "built indexes an interrupted import had set aside"
+        );
+    }
+    Ok(())
 }
 
 /// One queue per SQLite database file: the writers of this process take
 /// turns here, in arrival order, before they ask SQLite for its write lock.
 static WRITE_TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(Default::default);
+
+/// The SQLite database's file, if it is one.
+pub fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    (file.as_os_str() != ":memory:").then_some(file)
+}
 
 fn write_turn(db: &DatabaseConnection) -> Option<Arc<tokio::sync::Mutex<()>>> {
     if db.get_database_backend() != DbBackend::Sqlite {

@@ -464,11 +464,12 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
         }
     };
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    // One writer does the work: give it a large page cache so the indexes of
-    // a million-row table stay in memory.
+    // One writer does the work: give it a page cache that holds the upper
+    // levels of a million-row table's indexes (a first load builds its
+    // indexes at the end, by sorting, see `import::bulk`).
     let mut settings = settings.clone();
     settings.db_max_connections = 2;
-    settings.sqlite_cache_mib = settings.sqlite_cache_mib.max(192);
+    settings.sqlite_cache_mib = settings.sqlite_cache_mib.max(64);
     let settings = &settings;
     let conn = db::connect(settings).await?;
     db::migrate(&conn).await?;
@@ -494,7 +495,7 @@ async fn import_file(settings: &Settings, file: &PathBuf) -> anyhow::Result<Exit
         })
     };
     let app = erhverv::app::App::for_cli(&conn)?;
-    let result = import::run(&app, reader, erhverv::domain::Lang::Da, None, 20).await;
+    let result = import::run(&app, reader, erhverv::domain::Lang::Da, None, 20, true).await;
     ticker.abort();
     pb.finish_and_clear();
     match result {

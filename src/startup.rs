@@ -80,22 +80,22 @@ impl Application {
             );
         }
         let consultants = std::sync::Arc::new(crate::users::ConsultantCache::default());
-        let business_counts =
-            std::sync::Arc::new(crate::businesses::queries::CountCache::default());
+        let read_ttl = Duration::from_secs(settings.read_cache_seconds);
+        let business_list =
+            std::sync::Arc::new(crate::businesses::queries::ListCache::new(read_ttl));
         let figures = std::sync::Arc::new(crate::initiatives::figures::FigureCache::default());
-        let app = crate::app::App::new(
-            db.clone(),
-            settings.clock.clone(),
-            &mailer.domain,
-            crate::app::Wakers {
-                search: Some(search.clone()),
-                mailer: Some(mailer.clone()),
-                business_counts: Some(business_counts.clone()),
-                consultants: Some(consultants.clone()),
-                figures: Some(figures.clone()),
-            },
-        )
-        .context("starting the database writer")?;
+        let sessions = std::sync::Arc::new(crate::web::auth::SessionCache::new(read_ttl));
+        let wakers = crate::app::Wakers {
+            search: Some(search.clone()),
+            mailer: Some(mailer.clone()),
+            business_list: Some(business_list.clone()),
+            consultants: Some(consultants.clone()),
+            figures: Some(figures.clone()),
+            sessions: Some(sessions.clone()),
+        };
+        tokio::spawn(crate::app::listen(db.clone(), wakers.clone()));
+        let app = crate::app::App::new(db.clone(), settings.clock.clone(), &mailer.domain, wakers)
+            .context("starting the database writer")?;
         let case_ref_pattern = match settings.case_ref_pattern.as_str() {
             crate::domain::DEFAULT_CASE_REF_PATTERN => None,
             p => Some(
@@ -130,8 +130,9 @@ impl Application {
             imports: Default::default(),
             search,
             consultants,
-            business_counts,
+            business_list,
             figures,
+            sessions,
             mailer,
             api_limiter: RateLimiter::new(
                 settings.api_requests_per_minute,

@@ -14,6 +14,7 @@ mod m20261201_000009_api_token;
 mod m20261201_000010_business_merge;
 mod m20261201_000011_form_ticket;
 mod m20261201_000012_oidc_subject;
+mod m20261202_000013_deferred_index;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_business_merge::Migration),
             Box::new(m20261201_000011_form_ticket::Migration),
             Box::new(m20261201_000012_oidc_subject::Migration),
+            Box::new(m20261202_000013_deferred_index::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@
 //!       wake the search worker / the mailer, drop stale caches
 //!   → 303, or the form again with the errors in the user's language
 //! ```
+pub mod cache;
 pub mod clock;
 pub mod error;
 mod uow;
@@ -66,9 +67,10 @@ pub trait Command: Send + Sync {
 pub struct Wakers {
     pub search: Option<Arc<crate::search::SearchService>>,
     pub mailer: Option<Arc<crate::email::Mailer>>,
-    pub business_counts: Option<Arc<crate::businesses::queries::CountCache>>,
+    pub business_list: Option<Arc<crate::businesses::queries::ListCache>>,
     pub consultants: Option<Arc<crate::users::ConsultantCache>>,
     pub figures: Option<Arc<crate::initiatives::figures::FigureCache>>,
+    pub sessions: Option<Arc<crate::web::auth::SessionCache>>,
 }
 
 /// Runs commands: owns the database, the writer and the clock.
@@ -79,6 +81,68 @@ pub struct App {
     writer: std::sync::OnceLock<Writer>,
     mail_domain: Arc<str>,
     wake: Wakers,
+    /// SQLite: where a process without caches notes its changes for the
+    /// service (see [`ExternalWrites`]).
+    external: Option<ExternalWrites>,
+}
+
+/// On SQLite the command line writes the service's database file from
+/// another process, which no notification reaches. After committing a
+/// change that the service's caches hold, such a process (one without
+/// caches of its own) appends the caches' names to a file beside the
+/// database; the service looks at that file's size and time on every
+/// signed-in request (one `stat`) and drops every cache when it changed. So
+/// a user disabled from the command line is signed out at once there too.
+pub struct ExternalWrites {
+    path: std::path::PathBuf,
+    seen: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
+}
+
+impl ExternalWrites {
+    fn new(db: &DatabaseConnection) -> Option<Self> {
+        let file = db::sqlite_file(db)?;
+        let mut path = file.into_os_string();
+        path.push("-changes");
+        let path = std::path::PathBuf::from(path);
+        let seen = std::sync::Mutex::new(Self::stamp(&path));
+        Some(ExternalWrites { path, seen })
+    }
+
+    fn stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+        let m = std::fs::metadata(path).ok()?;
+        Some((m.modified().ok()?, m.len()))
+    }
+
+    /// Notes a committed change (the process without caches).
+    fn note(&self, caches: &[Cache]) {
+        use std::io::Write;
+        let line: Vec<&str> = caches.iter().map(|c| c.as_str()).collect();
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .and_then(|mut f| {
+                // Kept small: emptied now and then (a change of size too).
+                if f.metadata()?.len() > 64 * 1024 {
+                    f.set_len(0)?;
+                }
+                writeln!(f, "{}", line.join(","))
+            });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, file = %self.path.display(), "noting a change for the service");
+        }
+    }
+
+    /// True when another process noted a change since the last look.
+    fn changed(&self) -> bool {
+        let now = Self::stamp(&self.path);
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if *seen == now {
+            return false;
+        }
+        *seen = now;
+        true
+    }
 }
 
 impl App {
@@ -89,12 +153,14 @@ impl App {
         wake: Wakers,
     ) -> std::io::Result<Self> {
         let writer = std::sync::OnceLock::new();
+        let external = ExternalWrites::new(&db);
         Ok(App {
             db,
             clock,
             writer,
             mail_domain: mail_domain.into(),
             wake,
+            external,
         })
     }
 
@@ -206,22 +272,125 @@ impl App {
         {
             m.changed();
         }
+        if !effects.caches.is_empty()
+            && !self.wake.has_caches()
+            && let Some(external) = &self.external
+        {
+            external.note(&effects.caches);
+        }
         for cache in effects.caches {
-            match cache {
-                Cache::BusinessCounts => {
-                    if let Some(c) = &self.wake.business_counts {
-                        c.invalidate();
+            self.invalidate(cache);
+        }
+    }
+
+    /// Drops every cache if another process (the command line, on SQLite)
+    /// committed a change since the last look. Call before reading from a
+    /// cache that such a change could make wrong.
+    pub fn notice_external_writes(&self) {
+        if self.wake.has_caches()
+            && let Some(external) = &self.external
+            && external.changed()
+        {
+            for cache in Cache::ALL {
+                self.invalidate(cache);
+            }
+        }
+    }
+
+    /// Drops what `cache` holds in this process.
+    pub fn invalidate(&self, cache: Cache) {
+        self.wake.invalidate(cache);
+    }
+}
+
+impl Wakers {
+    fn has_caches(&self) -> bool {
+        self.business_list.is_some() || self.sessions.is_some()
+    }
+
+    /// Drops what `cache` holds in this process.
+    pub fn invalidate(&self, cache: Cache) {
+        match cache {
+            Cache::BusinessList => {
+                if let Some(c) = &self.business_list {
+                    c.invalidate();
+                }
+            }
+            Cache::Consultants => {
+                if let Some(c) = &self.consultants {
+                    c.invalidate();
+                }
+                // The list shows consultants' names and offers them.
+                if let Some(c) = &self.business_list {
+                    c.invalidate();
+                }
+            }
+            Cache::Figures => {
+                if let Some(c) = &self.figures {
+                    c.invalidate();
+                }
+            }
+            Cache::Sessions => {
+                if let Some(c) = &self.sessions {
+                    c.invalidate();
+                }
+            }
+        }
+    }
+}
+
+/// Listens, on PostgreSQL, for the caches other instances' commits made
+/// stale ([`uow::CACHE_CHANNEL`]) and drops them here. Whenever the
+/// listening connection is (re)made, every cache is dropped: notifications
+/// sent while it was down are lost. Runs until the process ends; nothing to
+/// do on SQLite, where one process serves (the command line's writes are
+/// noticed through [`ExternalWrites`]).
+pub async fn listen(db: DatabaseConnection, caches: Wakers) {
+    use sea_orm::sqlx::postgres::PgListener;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    // A pool of its own: the listener keeps its connection.
+    let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(options);
+    let mut pause = std::time::Duration::from_millis(100);
+    loop {
+        let listener = match PgListener::connect_with(&pool).await {
+            Ok(mut l) => match l.listen(uow::CACHE_CHANNEL).await {
+                Ok(()) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for cache notifications");
+                    None
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "connecting to listen for cache notifications");
+                None
+            }
+        };
+        let Some(mut listener) = listener else {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_secs(10));
+            continue;
+        };
+        pause = std::time::Duration::from_millis(100);
+        for cache in Cache::ALL {
+            caches.invalidate(cache);
+        }
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => {
+                    for cache in n.payload().split(',').filter_map(Cache::parse) {
+                        caches.invalidate(cache);
                     }
                 }
-                Cache::Consultants => {
-                    if let Some(c) = &self.wake.consultants {
-                        c.invalidate();
-                    }
-                }
-                Cache::Figures => {
-                    if let Some(c) = &self.wake.figures {
-                        c.invalidate();
-                    }
+                // The connection was lost: listen again, then start over.
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cache notifications interrupted");
+                    break;
                 }
             }
         }

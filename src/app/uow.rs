@@ -6,7 +6,7 @@
 //! only then wakes the workers and drops the caches.
 use chrono::{DateTime, Utc};
 use entity::audit_event;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
 
 use crate::domain::{AuditAction, AuditEntity};
 use crate::search::{DocKind, sync::SyncOp};
@@ -51,13 +51,45 @@ pub struct AuditEvent {
 /// Caches that a committed change makes stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cache {
-    /// The business list's totals.
-    BusinessCounts,
+    /// The business list's totals and pages. Also dropped by every change
+    /// that rebuilds a business's search document, which each change to a
+    /// business does.
+    BusinessList,
     /// The list of consultants (users).
     Consultants,
     /// The live key figures (contacts, needs, placements changed).
     Figures,
+    /// Signed-in sessions and their users (a session ended, a user
+    /// disabled or changed).
+    Sessions,
 }
+
+impl Cache {
+    pub const ALL: [Cache; 4] = [
+        Cache::BusinessList,
+        Cache::Consultants,
+        Cache::Figures,
+        Cache::Sessions,
+    ];
+
+    /// Its name in the notifications other instances listen to.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cache::BusinessList => "business_list",
+            Cache::Consultants => "consultants",
+            Cache::Figures => "figures",
+            Cache::Sessions => "sessions",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Cache> {
+        Cache::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The PostgreSQL channel on which a commit tells the other instances which
+/// of their caches it made stale (`NOTIFY` is delivered on commit).
+pub const CACHE_CHANNEL: &str = "erhverv_caches";
 
 /// What to do once the transaction is committed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -211,8 +243,25 @@ impl<'t> UnitOfWork<'t> {
                 if !ids.is_empty() {
                     crate::search::sync::enqueue(self.tx, kind, &ids, op).await?;
                     self.effects.search = true;
+                    if kind == DocKind::Business
+                        && !self.effects.caches.contains(&Cache::BusinessList)
+                    {
+                        self.effects.caches.push(Cache::BusinessList);
+                    }
                 }
             }
+        }
+        if !self.effects.caches.is_empty()
+            && self.tx.get_database_backend() == sea_orm::DbBackend::Postgres
+        {
+            let names: Vec<&str> = self.effects.caches.iter().map(|c| c.as_str()).collect();
+            self.tx
+                .execute_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [CACHE_CHANNEL.into(), names.join(",").into()],
+                ))
+                .await?;
         }
         Ok(self.effects)
     }

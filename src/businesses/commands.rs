@@ -110,7 +110,7 @@ impl Command for SaveBusiness {
             c.push("segments".into());
         }
         uow.reindex(DocKind::Business, id);
-        uow.invalidate(Cache::BusinessCounts);
+        uow.invalidate(Cache::BusinessList);
         match changed {
             None => uow.audit(
                 AuditAction::Create,

@@ -160,10 +160,42 @@ async fn list(
     state: web::Data<AppState>,
     staff: CaseWorker,
 ) -> Result<HttpResponse, AppError> {
-    let q = query(&req);
+    // The page's content is kept rendered per language, person (what
+    // "mine" means) and query, until a business or a user changes.
+    let key = format!(
+        "{}|{}|{}",
+        staff.lang.as_str(),
+        staff.id,
+        req.query_string()
+    );
+    let content = match state.business_list.content(&key) {
+        Some(content) => content,
+        None => {
+            let generation = state.business_list.content_generation();
+            let content: std::sync::Arc<str> = list_content(&req, &state, &staff).await?.into();
+            state
+                .business_list
+                .put_content(key, content.clone(), generation);
+            content
+        }
+    };
+    let mut ctx = staff.context();
+    ctx.insert("content", &*content);
+    state
+        .templates
+        .page(staff.lang, "businesses/list.html", &ctx)
+}
+
+/// The list page's content: the filters, the count, the rows and the pager.
+async fn list_content(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: &CaseWorker,
+) -> Result<String, AppError> {
+    let q = query(req);
     let filter = ListFilter::from_query(&q, staff.id);
-    let choices = Choices::load(&state, staff.lang).await?;
-    let page = queries::list(&state.db, &filter, &state.business_counts).await?;
+    let choices = Choices::load(state, staff.lang).await?;
+    let page = queries::list(&state.db, &filter, &state.business_list).await?;
     let names: HashMap<i32, String> = choices
         .consultants
         .iter()
@@ -183,7 +215,7 @@ async fn list(
         .map(|b| view(b, staff.lang, &names, &[]))
         .collect();
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
-    let mut ctx = staff.context();
+    let mut ctx = tera::Context::new();
     choices.insert(&mut ctx);
     ctx.insert("rows", &rows);
     ctx.insert("total", &page.total);
@@ -210,9 +242,9 @@ async fn list(
     }
     ctx.insert("f", &f);
     ctx.insert("export_query", &filter.to_query(1));
-    state
+    Ok(state
         .templates
-        .page(staff.lang, "businesses/list.html", &ctx)
+        .render(staff.lang, "businesses/list_content.html", &ctx)?)
 }
 
 #[derive(Serialize)]

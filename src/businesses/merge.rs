@@ -277,7 +277,7 @@ impl Command for MergeBusinesses {
                 uow.reindex(DocKind::Need, id);
             }
         }
-        uow.invalidate(Cache::BusinessCounts);
+        uow.invalidate(Cache::BusinessList);
         uow.invalidate(Cache::Figures);
         let counts: BTreeMap<&String, usize> =
             moved.rows.iter().map(|(t, ids)| (t, ids.len())).collect();
@@ -416,7 +416,7 @@ impl Command for UndoMerge {
                 uow.reindex(DocKind::Need, id);
             }
         }
-        uow.invalidate(Cache::BusinessCounts);
+        uow.invalidate(Cache::BusinessList);
         uow.invalidate(Cache::Figures);
         uow.audit(
             AuditAction::Unmerge,

@@ -8,6 +8,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
+use crate::app::cache::Generational;
 use crate::domain::{District, IndustrySection, Segment, SizeBand};
 use crate::web::form::FormData;
 
@@ -129,48 +130,52 @@ impl ListFilter {
 }
 
 pub struct ListPage {
-    pub rows: Vec<business::Model>,
+    pub rows: std::sync::Arc<Vec<business::Model>>,
     pub total: u64,
 }
 
-/// One page of businesses and the total count. Each filter column has an
-/// index that leads with it and continues with the sort key, so a filtered
-/// page reads an index range instead of scanning the table.
-/// Totals of the list page per filter. Counting a filter that matches
-/// 100,000 of a million businesses costs milliseconds on every page view,
-/// while the total changes only when businesses are written: a count is
-/// reused until this process writes a business (the generation moves on) or
-/// for at most `TTL` (writes by another process, such as the import command).
-#[derive(Default)]
-pub struct CountCache {
-    generation: std::sync::atomic::AtomicU64,
-    counts: std::sync::Mutex<HashMap<String, (u64, u64, std::time::Instant)>>,
+/// The list page's reads: the totals per filter and the pages of rows, kept
+/// until a business is written (see [`crate::app::cache`]). Counting a
+/// filter that matches 100,000 of a million businesses costs milliseconds,
+/// and a page of rows a query, on every page view, while both change only
+/// when businesses do. Another process's writes arrive as notifications on
+/// PostgreSQL, and from the command line on SQLite as a noted change
+/// (`crate::app::ExternalWrites`).
+pub struct ListCache {
+    counts: Generational<String, u64>,
+    pages: Generational<String, std::sync::Arc<Vec<business::Model>>>,
+    /// The page's content as rendered, per language, person and query.
+    contents: Generational<String, std::sync::Arc<str>>,
 }
 
-impl CountCache {
-    const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+impl ListCache {
+    /// Pages are kept at most `ttl` (`read_cache_seconds`); totals 30 s.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        ListCache {
+            counts: Generational::new(std::time::Duration::from_secs(30), 10_000),
+            pages: Generational::new(ttl, 2_000),
+            contents: Generational::new(ttl, 2_000),
+        }
+    }
+
+    pub fn content(&self, key: &String) -> Option<std::sync::Arc<str>> {
+        self.contents.get(key)
+    }
+
+    /// Take before reading what the content shows.
+    pub fn content_generation(&self) -> u64 {
+        self.contents.generation()
+    }
+
+    pub fn put_content(&self, key: String, content: std::sync::Arc<str>, generation: u64) {
+        self.contents.put(key, content, generation);
+    }
 
     /// Call after committing a change to businesses.
     pub fn invalidate(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    fn get(&self, key: &str) -> Option<u64> {
-        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts
-            .get(key)
-            .filter(|(_, g, at)| *g == generation && at.elapsed() < Self::TTL)
-            .map(|(n, _, _)| *n)
-    }
-
-    fn put(&self, key: String, total: u64, generation: u64) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > 10_000 {
-            counts.clear();
-        }
-        counts.insert(key, (total, generation, std::time::Instant::now()));
+        self.counts.invalidate();
+        self.pages.invalidate();
+        self.contents.invalidate();
     }
 }
 
@@ -214,10 +219,13 @@ pub fn filtered(f: &ListFilter) -> sea_orm::Select<business::Entity> {
     q
 }
 
+/// One page of businesses and the total count. Each filter column has an
+/// index that leads with it and continues with the sort key, so a filtered
+/// page reads an index range instead of scanning the table.
 pub async fn list(
     db: &DatabaseConnection,
     f: &ListFilter,
-    cache: &CountCache,
+    cache: &ListCache,
 ) -> Result<ListPage, DbErr> {
     let q = filtered(f);
     // The count depends on the filters only, not on the page or the sort.
@@ -227,15 +235,20 @@ pub async fn list(
         ..f.clone()
     }
     .to_query(1);
-    let total = match cache.get(&key) {
+    let total = match cache.counts.get(&key) {
         Some(n) => n,
         None => {
-            let generation = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
+            let generation = cache.counts.generation();
             let n = q.clone().count(db).await?;
-            cache.put(key, n, generation);
+            cache.counts.put(key, n, generation);
             n
         }
     };
+    let key = f.to_query(f.page);
+    if let Some(rows) = cache.pages.get(&key) {
+        return Ok(ListPage { rows, total });
+    }
+    let generation = cache.pages.generation();
     let q = match f.sort {
         Sort::Name => q
             .order_by_asc(business::Column::SortName)
@@ -248,11 +261,13 @@ pub async fn list(
             .order_by_desc(business::Column::UpdatedAt)
             .order_by_desc(business::Column::Id),
     };
-    let rows = q
-        .offset((f.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(db)
-        .await?;
+    let rows = std::sync::Arc::new(
+        q.offset((f.page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+            .all(db)
+            .await?,
+    );
+    cache.pages.put(key, rows.clone(), generation);
     Ok(ListPage { rows, total })
 }
 

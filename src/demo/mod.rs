@@ -63,8 +63,21 @@ pub async fn seed(
         anyhow::bail!("the database already has businesses; seed only fills an empty database");
     }
     let consultant_ids = seed_users(db).await?;
+    // Bulk inserts into empty tables: their indexes are built at the end.
+    crate::import::bulk::defer(
+        db,
+        &[
+            "business",
+            "business_segment",
+            "p_unit",
+            "contact_person",
+            "contact",
+        ],
+    )
+    .await?;
     let business_ids = seed_businesses(db, n, seed, &consultant_ids, show_progress).await?;
     seed_contacts(db, seed, &business_ids, &consultant_ids, show_progress).await?;
+    crate::import::bulk::restore(db).await?;
     needs::seed(db, seed, &business_ids, &consultant_ids).await?;
     placements::seed(db, seed, &business_ids, &consultant_ids).await?;
     initiatives::seed(db, seed, &business_ids, &consultant_ids).await?;

@@ -102,7 +102,7 @@ async fn upload(
     let st = state.clone();
     let (lang, actor, job_id) = (staff.lang, staff.id, job.clone());
     tokio::spawn(async move {
-        let result = super::run(&st.app, reader, lang, Some(actor), 5).await;
+        let result = super::run(&st.app, reader, lang, Some(actor), 5, false).await;
         let state = match result {
             Ok(summary) => JobState::Done(summary),
             Err(ImportFailure::Unreadable(msg)) => JobState::Failed(msg),

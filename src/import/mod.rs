@@ -1,6 +1,7 @@
 //! Business import from CSV files in the CVR register's shape: upsert by CVR
 //! number in chunks, each chunk one transaction, so a row is stored whole or
 //! not at all and a crash loses at most the chunk in flight.
+pub mod bulk;
 mod handlers;
 pub mod jobs;
 pub mod parse;
@@ -131,7 +132,7 @@ impl crate::app::Command for ImportChunks {
                 "invalid": part.invalid,
             }),
         );
-        uow.invalidate(crate::app::Cache::BusinessCounts);
+        uow.invalidate(crate::app::Cache::BusinessList);
         Ok(part)
     }
 }
@@ -158,13 +159,16 @@ impl crate::app::Command for FinishImport {
 
 /// Reads the whole file and stores its valid rows. `lang` is the language of
 /// the row messages in the summary. Fails only when the file can't be read
-/// at all (no header, no CVR column) or the database fails.
+/// at all (no header, no CVR column) or the database fails. With
+/// `defer_indexes`, a first load into an empty database builds its indexes
+/// at the end ([`bulk`]).
 pub async fn run<R: Read + Send + 'static>(
     app: &crate::app::App,
     reader: R,
     lang: Lang,
     actor: Option<i32>,
     chunks_per_transaction: usize,
+    defer_indexes: bool,
 ) -> Result<Summary, ImportFailure> {
     // CSV parsing is synchronous: it runs on a blocking thread and hands
     // chunks of parsed rows over a small channel (bounded memory).
@@ -208,6 +212,10 @@ pub async fn run<R: Read + Send + 'static>(
         encoding,
         ..Default::default()
     };
+    let deferred = defer_indexes && bulk::defer(&app.db, bulk::IMPORT_TABLES).await?;
+    if deferred {
+        tracing::info!("first load into an empty database: indexes are built at the end");
+    }
     // Each transaction holds whole chunks: a row is stored whole or not at
     // all, and a crash loses at most the transaction in flight. Bulk imports
     // use several chunks per transaction: far fewer commits, each writing
@@ -256,6 +264,10 @@ pub async fn run<R: Read + Send + 'static>(
     .await;
     drop(rx);
     let _ = parser.await;
+    if deferred {
+        let built = bulk::restore(&app.db).await?;
+        tracing::info!(indexes = built, "indexes built");
+    }
     if summary.new + summary.changed > 0 {
         crate::db::analyze(&app.db).await?;
     }

@@ -574,7 +574,7 @@ impl Command for SubmitNeed {
                         })?;
                     if created > 0 {
                         uow.reindex(DocKind::Business, b.id);
-                        uow.invalidate(Cache::BusinessCounts);
+                        uow.invalidate(Cache::BusinessList);
                         uow.audit(
                             AuditAction::Create,
                             AuditEntity::Business,

@@ -153,6 +153,8 @@ pub struct MeiliIndex {
     url: String,
     request_timeout: Duration,
     task_timeout: Duration,
+    /// Set once the index exists with its settings, in this process.
+    settled: std::sync::Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl fmt::Debug for MeiliIndex {
@@ -205,6 +207,7 @@ impl MeiliIndex {
             url: url.to_string(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             task_timeout: DEFAULT_TASK_TIMEOUT,
+            settled: Default::default(),
         })
     }
 
@@ -242,6 +245,18 @@ impl MeiliIndex {
             )
             .await?;
         self.complete("updating the settings", &task).await
+    }
+
+    /// Applies the settings unless this process already has: every write
+    /// and search waits for it, so no document reaches an index made
+    /// without them (documents added first would make the index
+    /// themselves, and a filtered search would then fail until the settings
+    /// task, queued behind the other indexes' tasks, is done).
+    pub async fn settle(&self) -> Result<(), SearchError> {
+        self.settled
+            .get_or_try_init(|| self.ensure_settings())
+            .await
+            .map(|_| ())
     }
 
     /// Runs one SDK request with the request timeout.
@@ -739,6 +754,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn upsert(&self, docs: &[SearchDoc]) -> Result<(), SearchError> {
+        self.settle().await?;
         let mut tasks = Vec::new();
         for batch in docs.chunks(UPSERT_BATCH) {
             let batch: Vec<MeiliDoc<'_>> = batch.iter().map(MeiliDoc::new).collect();
@@ -760,6 +776,7 @@ impl SearchIndex for MeiliIndex {
         if ids.is_empty() {
             return Ok(());
         }
+        self.settle().await?;
         let keys: Vec<String> = ids.iter().map(|id| doc_key(id)).collect();
         let task = self
             .call("deleting documents", self.index.delete_documents(&keys))
@@ -781,6 +798,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.settle().await?;
         let terms = normalize::query_terms(&query.q);
         let plan = QueryPlan::new(&terms);
         let filter = filter_expression(&query.filters);

@@ -61,7 +61,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
             let setup = index.clone();
             tokio::spawn(async move {
                 let mut wait = std::time::Duration::from_secs(1);
-                while let Err(e) = setup.ensure_settings().await {
+                while let Err(e) = setup.settle().await {
                     tracing::warn!(error = %e, "Meilisearch settings not applied yet");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(std::time::Duration::from_secs(30));

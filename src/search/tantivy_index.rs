@@ -50,7 +50,11 @@ const WRITER_MEMORY_BYTES: usize = 24_000_000;
 /// The schema version: [`TantivyIndex::open`] keeps the index in a
 /// subdirectory named after it, so a changed schema starts a new, empty index
 /// (the application reindexes an empty index) instead of failing to open.
-const SCHEMA_DIR: &str = "schema-v1";
+/// v2: string fast fields without zstd-compressed dictionary blocks (a v1
+/// index may hold some, which this build cannot read).
+const SCHEMA_DIR: &str = "schema-v2";
+/// Earlier versions' directories, removed on open.
+const OLD_SCHEMA_DIRS: [&str; 1] = ["schema-v1"];
 
 /// What a query word scores, by how it matched, in one group of fields.
 #[derive(Debug, Clone, Copy)]
@@ -215,6 +219,15 @@ impl TantivyIndex {
     /// files go in a schema-versioned subdirectory of it). Fails if another
     /// process holds the index's writer lock.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        for old in OLD_SCHEMA_DIRS {
+            let old = dir.join(old);
+            if old.exists() {
+                tracing::info!(dir = %old.display(), "removing the search index of an earlier version");
+                if let Err(e) = std::fs::remove_dir_all(&old) {
+                    tracing::warn!(error = %e, "could not remove the earlier search index");
+                }
+            }
+        }
         let path = dir.join(SCHEMA_DIR);
         std::fs::create_dir_all(&path)
             .map_err(|e| SearchError::Failed(format!("creating {}: {e}", path.display())))?;

@@ -102,6 +102,7 @@ impl Command for SetDisabled {
             json!({ "sessions_ended": ended }),
         );
         uow.invalidate(Cache::Consultants);
+        uow.invalidate(Cache::Sessions);
         Ok(user)
     }
 }
@@ -281,6 +282,7 @@ impl Command for ProviderSignIn {
                     .filter(user_session::Column::UserId.eq(user.id))
                     .exec(uow.tx())
                     .await?;
+                uow.invalidate(Cache::Sessions);
             }
             refuse(uow, existing.as_ref().map(|u| u.id), "no_role");
             return Ok(ProviderOutcome::NoRole);
@@ -338,6 +340,7 @@ impl Command for ProviderSignIn {
                         json!({ "changed": changed, "role": role.as_str(), "via": "oidc" }),
                     );
                     uow.invalidate(Cache::Consultants);
+                    uow.invalidate(Cache::Sessions);
                     user
                 }
             }
@@ -426,6 +429,7 @@ impl Command for SignOut {
             Some(self.user_id),
             serde_json::Value::Null,
         );
+        uow.invalidate(Cache::Sessions);
         Ok(())
     }
 }
@@ -463,6 +467,7 @@ impl Command for ChangePassword {
             Some(self.user_id),
             json!({ "changed": ["password"], "sessions_ended": ended }),
         );
+        uow.invalidate(Cache::Sessions);
         Ok(())
     }
 }

@@ -223,8 +223,27 @@ impl Staff {
     }
 }
 
-/// The user of a live session: the session must not have expired and the
-/// user must not be disabled. One query on every signed-in request.
+/// Live sessions and their users, so that a signed-in page needs no query
+/// to know who asks. Ending a session, disabling or changing a user drops
+/// them all ([`crate::app::Cache::Sessions`]): here at commit, in the other
+/// instances by notification (PostgreSQL), and after a command-line change
+/// to a SQLite file at the next request ([`crate::app::ExternalWrites`]).
+/// The time-to-live bounds only changes made outside the application.
+pub struct SessionCache(
+    crate::app::cache::Generational<String, (entity::user_session::Model, app_user::Model)>,
+);
+
+impl SessionCache {
+    /// Sessions are kept at most `ttl` (`read_cache_seconds`).
+    pub fn new(ttl: std::time::Duration) -> Self {
+        SessionCache(crate::app::cache::Generational::new(ttl, 20_000))
+    }
+
+    pub fn invalidate(&self) {
+        self.0.invalidate();
+    }
+}
+
 /// The user of a session that is neither expired nor unused for longer
 /// than the inactivity timeout, with the account enabled. A session used
 /// more than a minute ago is marked used now.
@@ -236,27 +255,42 @@ async fn live_session_user(
     use entity::user_session;
     let key = crate::users::commands::session_key(sid);
     let idle = chrono::Duration::minutes(i64::from(state.settings.session_idle_minutes));
-    let Some(session) = user_session::Entity::find_by_id(key.clone())
-        .one(&state.db)
-        .await?
-        .filter(|s| s.expires_at > now && s.last_seen_at > now - idle)
-    else {
-        return Ok(None);
+    state.app.notice_external_writes();
+    let (session, user) = match state.sessions.0.get(&key) {
+        Some(found) => found,
+        None => {
+            let generation = state.sessions.0.generation();
+            let Some(session) = user_session::Entity::find_by_id(key.clone())
+                .one(&state.db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let Some(user) = app_user::Entity::find_by_id(session.user_id)
+                .one(&state.db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            state
+                .sessions
+                .0
+                .put(key.clone(), (session.clone(), user.clone()), generation);
+            (session, user)
+        }
     };
-    let Some(user) = app_user::Entity::find_by_id(session.user_id)
-        .one(&state.db)
-        .await?
-        .filter(|u| !u.disabled)
-    else {
+    if session.expires_at <= now || session.last_seen_at <= now - idle || user.disabled {
         return Ok(None);
-    };
+    }
     if session.last_seen_at < now - chrono::Duration::minutes(1) {
-        let cmd = crate::users::commands::TouchSession { key };
+        let cmd = crate::users::commands::TouchSession { key: key.clone() };
         // Touches at the same moment share one commit.
         state
             .app
             .run_batched(crate::app::Actor::User(user.id), cmd)
             .await?;
+        // Read again next time, with the new time of use.
+        state.sessions.0.remove(&key);
     }
     Ok(Some(user))
 }

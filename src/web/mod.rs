@@ -44,7 +44,8 @@ pub struct AppState {
     pub imports: ImportJobs,
     pub search: std::sync::Arc<crate::search::SearchService>,
     pub consultants: std::sync::Arc<crate::users::ConsultantCache>,
-    pub business_counts: std::sync::Arc<crate::businesses::queries::CountCache>,
+    pub business_list: std::sync::Arc<crate::businesses::queries::ListCache>,
+    pub sessions: std::sync::Arc<crate::web::auth::SessionCache>,
     /// The live key figures, computed from the records.
     pub figures: std::sync::Arc<crate::initiatives::figures::FigureCache>,
     pub mailer: std::sync::Arc<crate::email::Mailer>,

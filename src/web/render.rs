@@ -23,6 +23,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = templates![
     "login_oidc_error.html",
     "home.html",
     "businesses/list.html",
+    "businesses/list_content.html",
     "businesses/detail.html",
     "businesses/form.html",
     "contacts/form.html",

@@ -132,6 +132,7 @@ db_test!(
 
 db_test!(
     logging_out_ends_the_session_even_for_a_copied_cookie,
+    long_read_cache,
     |app: TestApp| async move {
         app.signed_in("kirsten", Role::Consultant).await;
         let cookie = app.cookie_header().expect("session cookie");
@@ -156,6 +157,7 @@ db_test!(
 
 db_test!(
     disabling_a_user_ends_that_users_sessions_at_once,
+    long_read_cache,
     |app: TestApp| async move {
         // The consultant signs in in one browser…
         app.add_user("kirsten", Role::Consultant).await;

@@ -152,6 +152,34 @@ db_test!(
 );
 
 db_test!(
+    the_list_shows_each_change_at_once_though_it_keeps_its_pages,
+    long_read_cache,
+    |app: TestApp| async move {
+        app.signed_in("kirsten", Role::Consultant).await;
+        let loc = create(&app, "25313763", "Nørrebro Vinduespudsning").await;
+        let list = "/businesses?district=norrebro";
+        let page = app.get_html(list).await;
+        assert!(page.contains("Nørrebro Vinduespudsning"));
+        // Kept in memory now; a second business is on it at once…
+        create(&app, "24256790", "Nørrebro Cykler").await;
+        let page = app.get_html(list).await;
+        assert!(page.contains("Nørrebro Cykler"), "a new business");
+        // …and so is a new name…
+        let mut f = business("25313763", "Nørrebro Glas og Vinduer ApS");
+        assert_eq!(app.post_form(&loc, &f).await.status().as_u16(), 303);
+        let page = app.get_html(list).await;
+        assert!(page.contains("Nørrebro Glas og Vinduer ApS"), "renamed");
+        assert!(!page.contains("Nørrebro Vinduespudsning"));
+        // …and a business that ceased is off the active list.
+        f.retain(|(k, _)| *k != "active");
+        assert_eq!(app.post_form(&loc, &f).await.status().as_u16(), 303);
+        let page = app.get_html(list).await;
+        assert!(!page.contains("Nørrebro Glas og Vinduer ApS"), "ceased");
+        assert!(page.contains("Nørrebro Cykler"));
+    }
+);
+
+db_test!(
     p_units_and_contact_persons_are_added_and_validated,
     |app: TestApp| async move {
         app.signed_in("kirsten", Role::Consultant).await;

@@ -77,9 +77,20 @@ pub async fn fresh_postgres() -> String {
     }
 }
 
-/// The search backend of a test about search: the real Meilisearch server
-/// of `MEILI_URL` (and `MEILI_KEY`) when one is set (`.ci/run` starts one),
+/// Pages and sessions read from the database stay in memory for ten
+/// minutes: in a test that names it, only a committed change's
+/// invalidation can make a change visible in time.
+pub fn long_read_cache(s: &mut Settings) {
+    s.read_cache_seconds = 600;
+}
+
+/// The search backend of every test: the real Meilisearch server of
+/// `MEILI_URL` (and `MEILI_KEY`) when one is set (`.ci/run` starts one),
 /// with an index of the test's own; otherwise the embedded index.
+/// [`spawn_app_with`] applies it before the test's own settings, so a test
+/// about the HTTP fake or a server of its own sets `meili_url` itself (and
+/// one about the embedded index would set it to `None`). Tests that name it
+/// say that they are about search.
 pub fn real_search(s: &mut Settings) {
     if let Ok(url) = std::env::var("MEILI_URL") {
         s.meili_url = Some(url);
@@ -114,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     if backend == Backend::Postgres {
         settings.database_url = Some(SecretString::from(fresh_postgres().await));
     }
+    real_search(&mut settings);
     configure(&mut settings);
     let db = erhverv::db::connect(&settings).await.expect("connect");
     erhverv::db::migrate(&db).await.expect("migrate");

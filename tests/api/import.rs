@@ -1,5 +1,5 @@
 use erhverv::domain::Role;
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::db_test;
 use crate::helpers::*;
@@ -284,7 +284,7 @@ db_test!(
         };
         let cli_app = erhverv::app::App::for_cli(&app.db).unwrap();
         let result =
-            erhverv::import::run(&cli_app, reader, erhverv::domain::Lang::Da, None, 1).await;
+            erhverv::import::run(&cli_app, reader, erhverv::domain::Lang::Da, None, 1, false).await;
         let msg = match result {
             Err(erhverv::import::ImportFailure::Unreadable(msg)) => msg,
             other => panic!("expected the import to fail, got {other:?}"),
@@ -306,3 +306,105 @@ db_test!(
         );
     }
 );
+
+/// The non-unique indexes of the tables a first load fills, by name.
+async fn secondary_indexes(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('business', 'p_unit', 'search_sync') \
+             AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "name").unwrap())
+        .collect()
+}
+
+async fn set_aside(db: &sea_orm::DatabaseConnection) -> usize {
+    use sea_orm::{ConnectionTrait, Statement};
+    db.query_all_raw(Statement::from_string(
+        sea_orm::DbBackend::Sqlite,
+        "SELECT name FROM deferred_index",
+    ))
+    .await
+    .unwrap()
+    .len()
+}
+
+/// A first import into an empty database builds its indexes at the end
+/// (much faster for a million rows); killed half-way, the next start builds
+/// them, and importing again completes the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_load_builds_its_indexes_at_the_end_even_after_a_kill() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let all = secondary_indexes(&app.db).await;
+    assert!(all.len() >= 6, "the tables have their indexes: {all:?}");
+    let csv = app.settings.data_dir.join("cvr.csv");
+    let out = cli(&app)
+        .args(["demo-csv", csv.to_str().unwrap(), "--businesses", "40000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+
+    // Killed once the first rows are stored: the indexes are still aside.
+    let mut child = cli(&app)
+        .args(["import", csv.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stored = 0;
+    for _ in 0..1000 {
+        stored = entity::business::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap();
+        if stored > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(stored > 0 && stored < 40_000, "killed half-way: {stored}");
+    assert!(set_aside(&app.db).await > 0, "the indexes were set aside");
+    assert!(secondary_indexes(&app.db).await.len() < all.len());
+
+    // The next start builds them.
+    let out = cli(&app).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(secondary_indexes(&app.db).await, all);
+    assert_eq!(set_aside(&app.db).await, 0);
+
+    // Importing the file again stores the rest (the table is not empty
+    // now: nothing is set aside).
+    let out = cli(&app)
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let n = entity::business::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 40_000);
+    assert_eq!(secondary_indexes(&app.db).await, all);
+
+    // An import that runs to its end builds them itself, and the list
+    // reads through them.
+    let fresh = spawn_app(Backend::Sqlite).await;
+    let out = cli(&fresh)
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(last_line(&out).contains("40000 new"), "{}", last_line(&out));
+    assert_eq!(secondary_indexes(&fresh.db).await, all);
+    assert_eq!(set_aside(&fresh.db).await, 0);
+    fresh.signed_in("kirsten", Role::Consultant).await;
+    let page = fresh.get_html("/businesses?district=norrebro").await;
+    assert_eq!(page.matches("<td><a href=\"/businesses/").count(), 20);
+}

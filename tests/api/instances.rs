@@ -70,6 +70,9 @@ fn start(shared: &Shared, name: &str) -> Instance {
         .env("ERHVERV_OUTBOX_PROBE_MS", "200")
         .env("ERHVERV_OUTBOX_BASE_DELAY_MS", "200")
         .env("ERHVERV_DB_MAX_CONNECTIONS", "6")
+        // Only the other instance's notification can drop a cached page or
+        // session within this test.
+        .env("ERHVERV_READ_CACHE_SECONDS", "600")
         .env("ERHVERV_LOG", "warn")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
@@ -239,8 +242,70 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 303, "signed in on A");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("erhverv_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
     let on_b = staff.get(format!("{}/needs", b.url)).send().await.unwrap();
     assert_eq!(on_b.status().as_u16(), 200, "A's session works on B");
+
+    // A business created on A is on B's list at once, though B had the
+    // list's page in memory (its notification drops it).
+    let newest = format!("{}/businesses?sort=-updated", b.url);
+    let before_create = staff
+        .get(&newest)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!before_create.contains("Tovejs Instans ApS"));
+    let form = staff
+        .get(format!("{}/businesses/new", a.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = staff
+        .post(format!("{}/businesses", a.url))
+        .form(&[
+            ("csrf_token", csrf_in(&form).as_str()),
+            ("cvr", "24256790"),
+            ("name", "Tovejs Instans ApS"),
+            ("company_form", "aps"),
+            ("street", "Nørrebrogade 1"),
+            ("postal_code", "2200"),
+            ("active", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "created on A");
+    let mut listed = false;
+    for _ in 0..30 {
+        let page = staff
+            .get(&newest)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains("Tovejs Instans ApS") {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(listed, "B's list did not show the business created on A");
 
     // A need sent through A is found by search on B.
     submit(&client(), &a.url, "twoinstances1").await.unwrap();
@@ -379,5 +444,55 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
     assert_eq!(unsent, 0, "B sent every email, A's claimed ones too");
     // No backlog email went out twice, not even late.
     backlog_sent_once(&smtp);
+
+    // Signing out on one instance ends the session on the other at once,
+    // though B had it in memory: the cookie from the sign-in is refused.
+    let replay = |url: String| {
+        let cookie = cookie.clone();
+        async move {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let b2 = start(&shared, "a2");
+    assert_eq!(
+        replay(format!("{}/needs", b.url)).await,
+        200,
+        "B knows the session"
+    );
+    assert_eq!(replay(format!("{}/needs", b2.url)).await, 200);
+    let page = staff
+        .get(format!("{}/needs", b2.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = staff
+        .post(format!("{}/logout", b2.url))
+        .form(&[("csrf_token", csrf_in(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "signed out");
+    let mut refused = false;
+    for _ in 0..30 {
+        if replay(format!("{}/needs", b.url)).await == 303 {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "B still let the signed-out session in");
     drop(b);
 }

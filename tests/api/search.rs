@@ -267,7 +267,7 @@ async fn when_the_search_backend_is_down_writes_succeed_and_the_index_catches_up
     // The backend comes back: the queue drains and the documents arrive.
     fake.restart().await;
     app.search_caught_up().await;
-    let sent = fake.documents("erhverv");
+    let sent = fake.documents(&app.settings.meili_index);
     for name in [
         "Før Nedbruddet ApS",
         "Under Nedbruddet ApS",

@@ -706,7 +706,7 @@ mod adapter {
     async fn fake_with_index() -> (FakeMeili, MeiliIndex) {
         let fake = FakeMeili::start().await;
         let index = fake.meili_index(INDEX);
-        index.ensure_settings().await.unwrap();
+        index.settle().await.unwrap();
         fake.clear_requests();
         (fake, index)
     }
