@@ -6,6 +6,9 @@
 # same documents. One query at a time.
 #
 #   benches/search_e2e.sh [BUSINESSES] [ROUNDS]      (defaults 20000, 20)
+#   SEEDED=D benches/search_e2e.sh 1000000 5         (D seeded before: it is reindexed)
+#   SKIP_MEILI=1 …                                     (no Meilisearch part: loading a
+#                                                       million documents into it takes long)
 #
 # Needs a release build (cargo build --release --bin erhverv) and the
 # Meilisearch binary at ../shared/tools/meilisearch/ (or MEILI_BIN_PATH).
@@ -22,8 +25,12 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 export ERHVERV_LOG=warn
 unset MEILI_URL DATABASE_URL ERHVERV_DATABASE_URL
 
-echo "seeding $N businesses and indexing…" >&2
-"$BIN" --data-dir "$DIR/d" seed --businesses "$N" >&2
+if [ -n "${SEEDED:-}" ]; then
+  cp -r "$SEEDED" "$DIR/d"
+else
+  echo "seeding $N businesses…" >&2
+  "$BIN" --data-dir "$DIR/d" seed --businesses "$N" >&2
+fi
 "$BIN" --data-dir "$DIR/d" reindex >&2
 # The portal serves a copy: the in-process run opens the same index.
 cp -r "$DIR/d" "$DIR/portal"
@@ -40,6 +47,11 @@ TOKEN=$(curl -s -c "$JAR" -b "$JAR" --data-urlencode "csrf_token=$T" \
   -d "name=Benchmark&businesses=read" "$BASE/admin/api-tokens" | grep -o 'value="erh_[0-9a-f]*"' | sed 's/value="//;s/"//')
 [ -n "$TOKEN" ] || { echo "no token made" >&2; exit 1; }
 
+if [ -n "${SKIP_MEILI:-}" ]; then
+  echo "== $N businesses, $ROUNDS rounds"
+  ERHVERV_BENCH_TOKEN="$TOKEN" "$BIN" --data-dir "$DIR/d" bench-search --rounds "$ROUNDS" --portal "$BASE"
+  exit 0
+fi
 MEILI_KEY="bench-master-key-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 "$MEILI_BIN" --http-addr 127.0.0.1:$MPORT --master-key "$MEILI_KEY" --db-path "$DIR/meili" \
   --dump-dir "$DIR/dumps" --no-analytics --env development >/dev/null 2>&1 &

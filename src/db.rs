@@ -53,6 +53,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", cache_kib.clone())
+                // Checkpoints run in the background (`checkpoints`), not in
+                // whichever commit filled the log: that commit's request
+                // paid for the checkpoint's writes and fsync.
+                .pragma("wal_autocheckpoint", "0")
         });
     opts.map_sqlx_sqlite_pool_opts(|pool| {
         pool.after_connect(|conn, _| {
@@ -67,7 +71,30 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        tokio::spawn(checkpoints(db.clone()));
+    }
     Ok(db)
+}
+
+/// Moves the SQLite write-ahead log into the database file every 250 ms,
+/// without waiting for readers or blocking writers (PASSIVE), so the log
+/// stays small and no request pays for it. Ends when the pool is closed.
+async fn checkpoints(db: DatabaseConnection) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if db.get_sqlite_connection_pool().is_closed() {
+            return;
+        }
+        if let Err(e) = db
+            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+            .await
+        {
+            tracing::debug!(error = %e, "checkpoint");
+        }
+    }
 }
 
 /// Turns on SQLite's query planner stability guarantee for a connection.
