@@ -380,7 +380,27 @@ pub async fn listen(db: DatabaseConnection, caches: Wakers) {
             caches.invalidate(cache);
         }
         loop {
-            match listener.try_recv().await {
+            // A connection that died without a word (no reset) would wait
+            // here for ever: after a quiet minute it is asked for an answer.
+            let next =
+                match tokio::time::timeout(std::time::Duration::from_secs(60), listener.try_recv())
+                    .await
+                {
+                    Ok(next) => next,
+                    Err(_) => {
+                        let ping = tokio::time::timeout(
+                            std::time::Duration::from_secs(10),
+                            sea_orm::sqlx::query("SELECT 1").execute(&mut listener),
+                        )
+                        .await;
+                        if matches!(ping, Ok(Ok(_))) {
+                            continue;
+                        }
+                        tracing::warn!("the cache notification connection stopped answering");
+                        break;
+                    }
+                };
+            match next {
                 Ok(Some(n)) => {
                     for cache in n.payload().split(',').filter_map(Cache::parse) {
                         caches.invalidate(cache);

@@ -103,20 +103,29 @@ pub async fn restore(db: &DatabaseConnection) -> Result<usize, DbErr> {
             "SELECT name, definition FROM deferred_index ORDER BY name",
         ))
         .await?;
+    let mut built = 0;
     for row in &deferred {
         let name: String = row.try_get("", "name")?;
-        let definition: String = row.try_get("", "definition")?;
         let tx = crate::db::begin_write(db).await?;
-        // Built already when an earlier restore was killed after it.
+        // The row is taken first: another process building the same index
+        // (two instances starting at once) waits for this transaction and
+        // then finds nothing to do.
+        let taken = tx
+            .query_one_raw(statement(
+                backend,
+                "DELETE FROM deferred_index WHERE name = ? RETURNING definition",
+                vec![name.into()],
+            ))
+            .await?;
+        let Some(taken) = taken else {
+            continue;
+        };
+        let definition: String = taken.try_get("", "definition")?;
+        // Harmless if an index of that name exists (made by hand).
         let definition = definition.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
         tx.execute_unprepared(&definition).await?;
-        tx.execute_raw(statement(
-            backend,
-            "DELETE FROM deferred_index WHERE name = ?",
-            vec![name.into()],
-        ))
-        .await?;
         tx.commit().await?;
+        built += 1;
     }
-    Ok(deferred.len())
+    Ok(built)
 }

@@ -120,6 +120,8 @@ pub async fn list(db: &DatabaseConnection) -> anyhow::Result<Vec<app_user::Model
 #[derive(Default)]
 pub struct ConsultantCache {
     inner: std::sync::RwLock<Option<(std::time::Instant, std::sync::Arc<Vec<app_user::Model>>)>>,
+    /// Moved on by every invalidation: a list read before one is not kept.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl ConsultantCache {
@@ -135,8 +137,11 @@ impl ConsultantCache {
         {
             return Ok(list.clone());
         }
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let list = std::sync::Arc::new(consultants(db).await?);
-        if let Ok(mut guard) = self.inner.write() {
+        if let Ok(mut guard) = self.inner.write()
+            && generation == self.generation.load(std::sync::atomic::Ordering::SeqCst)
+        {
             *guard = Some((std::time::Instant::now(), list.clone()));
         }
         Ok(list)
@@ -159,6 +164,8 @@ impl ConsultantCache {
 
     pub fn invalidate(&self) {
         if let Ok(mut guard) = self.inner.write() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             *guard = None;
         }
     }

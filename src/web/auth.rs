@@ -256,7 +256,18 @@ async fn live_session_user(
     let key = crate::users::commands::session_key(sid);
     let idle = chrono::Duration::minutes(i64::from(state.settings.session_idle_minutes));
     state.app.notice_external_writes();
-    let (session, user) = match state.sessions.0.get(&key) {
+    let live = |s: &user_session::Model, u: &app_user::Model| {
+        s.expires_at > now && s.last_seen_at > now - idle && !u.disabled
+    };
+    let cached = state.sessions.0.get(&key);
+    // A copy that looks idle may be older than another instance's touch:
+    // only the database refuses a session.
+    if let Some((s, u)) = &cached
+        && !live(s, u)
+    {
+        state.sessions.0.remove(&key);
+    }
+    let (session, user) = match cached.filter(|(s, u)| live(s, u)) {
         Some(found) => found,
         None => {
             let generation = state.sessions.0.generation();
@@ -279,7 +290,7 @@ async fn live_session_user(
             (session, user)
         }
     };
-    if session.expires_at <= now || session.last_seen_at <= now - idle || user.disabled {
+    if !live(&session, &user) {
         return Ok(None);
     }
     if session.last_seen_at < now - chrono::Duration::minutes(1) {
