@@ -142,28 +142,26 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 static WRITE_TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(Default::default);
 
-/// The SQLite database's file, if it is one.
-pub fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
+/// The SQLite database's file name (`:memory:` for one in memory).
+fn sqlite_name(db: &DatabaseConnection) -> Option<PathBuf> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return None;
     }
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
-    (file.as_os_str() != ":memory:").then_some(file)
+    Some(
+        db.get_sqlite_connection_pool()
+            .connect_options()
+            .get_filename()
+            .to_path_buf(),
+    )
+}
+
+/// The SQLite database's file, if it is one.
+pub fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
+    sqlite_name(db).filter(|f| f.as_os_str() != ":memory:")
 }
 
 fn write_turn(db: &DatabaseConnection) -> Option<Arc<tokio::sync::Mutex<()>>> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return None;
-    }
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
+    let file = sqlite_name(db)?;
     let mut turns = WRITE_TURNS.lock().unwrap_or_else(|e| e.into_inner());
     Some(turns.entry(file).or_default().clone())
 }

@@ -87,6 +87,11 @@ fn start(shared: &Shared, name: &str) -> Instance {
     }
 }
 
+/// The body of a GET with this client.
+async fn text(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -223,14 +228,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .unwrap()
         .unwrap();
     let staff = client();
-    let page = staff
-        .get(format!("{}/login", a.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&staff, &format!("{}/login", a.url)).await;
     let res = staff
         .post(format!("{}/login", a.url))
         .form(&[
@@ -257,23 +255,9 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
     // A business created on A is on B's list at once, though B had the
     // list's page in memory (its notification drops it).
     let newest = format!("{}/businesses?sort=-updated", b.url);
-    let before_create = staff
-        .get(&newest)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let before_create = text(&staff, &newest).await;
     assert!(!before_create.contains("Tovejs Instans ApS"));
-    let form = staff
-        .get(format!("{}/businesses/new", a.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = text(&staff, &format!("{}/businesses/new", a.url)).await;
     let res = staff
         .post(format!("{}/businesses", a.url))
         .form(&[
@@ -291,14 +275,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
     assert_eq!(res.status().as_u16(), 303, "created on A");
     let mut listed = false;
     for _ in 0..30 {
-        let page = staff
-            .get(&newest)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = text(&staff, &newest).await;
         if page.contains("Tovejs Instans ApS") {
             listed = true;
             break;
@@ -317,14 +294,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         .expect("the need is stored");
     let mut found = false;
     for _ in 0..100 {
-        let hits = staff
-            .get(format!("{}/search?q={}", b.url, need.reference))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let hits = text(&staff, &format!("{}/search?q={}", b.url, need.reference)).await;
         if hits.contains(&format!("href=\"/needs/{}\"", need.id)) {
             found = true;
             break;
@@ -470,14 +440,7 @@ async fn two_instances_on_one_postgresql_and_one_meilisearch() {
         "B knows the session"
     );
     assert_eq!(replay(format!("{}/needs", b2.url)).await, 200);
-    let page = staff
-        .get(format!("{}/needs", b2.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&staff, &format!("{}/needs", b2.url)).await;
     let res = staff
         .post(format!("{}/logout", b2.url))
         .form(&[("csrf_token", csrf_in(&page).as_str())])
