@@ -243,10 +243,8 @@ impl<'t> UnitOfWork<'t> {
                 if !ids.is_empty() {
                     crate::search::sync::enqueue(self.tx, kind, &ids, op).await?;
                     self.effects.search = true;
-                    if kind == DocKind::Business
-                        && !self.effects.caches.contains(&Cache::BusinessList)
-                    {
-                        self.effects.caches.push(Cache::BusinessList);
+                    if kind == DocKind::Business {
+                        self.invalidate(Cache::BusinessList);
                     }
                 }
             }
