@@ -259,15 +259,10 @@ async fn live_session_user(
     let live = |s: &user_session::Model, u: &app_user::Model| {
         s.expires_at > now && s.last_seen_at > now - idle && !u.disabled
     };
-    let cached = state.sessions.0.get(&key);
     // A copy that looks idle may be older than another instance's touch:
-    // only the database refuses a session.
-    if let Some((s, u)) = &cached
-        && !live(s, u)
-    {
-        state.sessions.0.remove(&key);
-    }
-    let (session, user) = match cached.filter(|(s, u)| live(s, u)) {
+    // only the database refuses a session (and its answer replaces it).
+    let cached = state.sessions.0.get(&key).filter(|(s, u)| live(s, u));
+    let (session, user) = match cached {
         Some(found) => found,
         None => {
             let generation = state.sessions.0.generation();
